@@ -1,0 +1,3 @@
+"""Thin callbacks, one module per page; importing this package registers them all."""
+
+from callbacks import shell, wilayah  # noqa: F401

@@ -1,0 +1,1 @@
+"""Dash page layouts, one module per page (Dash Pages, ``pages_folder="layouts"``); helpers start with ``_``."""

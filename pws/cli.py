@@ -1,0 +1,139 @@
+"""The ``pws`` command (also ``python -m pws``). Help and messages are Indonesian (``PWS_LANG=en`` for English).
+
+Exit codes (contracts §4): 0 success, 1 some inputs failed (the rest were processed), 2 usage error or
+nothing could be done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pws.config import Workspace
+from pws.i18n import t
+from pws.issues import Issue, has_errors
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def,unused-ignore]
+        return super().add_usage(usage, actions, groups, prefix or t("cli.usage") + " ")
+
+
+def _parser_kwargs() -> dict[str, object]:
+    return {"formatter_class": _HelpFormatter, "add_help": False}
+
+
+def _localise(parser: argparse.ArgumentParser) -> None:
+    parser._positionals.title = t("cli.positional")
+    parser._optionals.title = t("cli.options")
+    parser.add_argument("-h", "--help", action="help", help=t("cli.help"))
+
+
+def _add_workspace(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", metavar="DIR", help=t("cli.workspace"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pws", description=t("cli.description"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(parser)
+    sub = parser.add_subparsers(dest="command", metavar=t("cli.command_metavar"), title=t("cli.commands"))
+
+    demo = sub.add_parser("demo", help=t("cli.demo.help"), description=t("cli.demo.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(demo)
+    _add_workspace(demo)
+    demo.add_argument("--seed", type=int, default=None, help=t("cli.demo.seed"))
+    demo.add_argument("--force", action="store_true", help=t("cli.demo.force"))
+
+    check = sub.add_parser("cek", help=t("cli.cek.help"), description=t("cli.cek.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(check)
+    _add_workspace(check)
+    check.add_argument("--code-field", help=t("cli.cek.code_field"))
+
+    serve = sub.add_parser("serve", help=t("cli.serve.help"), description=t("cli.serve.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(serve)
+    _add_workspace(serve)
+    serve.add_argument("--host", default="127.0.0.1", help=t("cli.serve.host"))
+    serve.add_argument("--port", type=int, default=8050, help=t("cli.serve.port"))
+    serve.add_argument("--debug", action="store_true", help=t("cli.serve.debug"))
+    return parser
+
+
+def _print_issues(issues: Sequence[Issue]) -> None:
+    for item in issues:
+        print(str(item), file=sys.stderr)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pws.demo import DEFAULT_SEED, generate
+
+    ws = Workspace.resolve(args.workspace)
+    if not ws.is_empty() and not args.force:
+        print(t("cli.demo.not_empty", root=ws.root), file=sys.stderr)
+        return 2
+    summary = generate(ws.root, seed=args.seed if args.seed is not None else DEFAULT_SEED)
+    print(
+        t(
+            "cli.demo.done",
+            root=ws.root,
+            desa=summary.n_desa,
+            puskesmas=summary.n_puskesmas,
+            kecamatan=summary.n_kecamatan,
+            files=summary.n_files,
+            values=summary.n_values,
+        )
+    )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pws.geo import load_boundaries
+    from pws.workspace import load_workspace
+
+    ws = Workspace.resolve(args.workspace)
+    if ws.wilayah_path is None:
+        print(t("cli.no_wilayah", root=ws.root), file=sys.stderr)
+        return 2
+    data = load_workspace(ws)
+    issues = list(data.issues)
+    if ws.batas_path is not None:
+        _, found = load_boundaries(ws.batas_path, code_field=args.code_field, wilayah=data.wilayah)
+        issues += found
+    _print_issues(issues)
+    print(
+        t(
+            "cli.cek.summary",
+            desa=len(data.wilayah),
+            puskesmas=data.wilayah["kode_puskesmas"].nunique(),
+            sasaran=len(data.sasaran),
+            errors=sum(i.severity == "error" for i in issues),
+            warnings=sum(i.severity == "warning" for i in issues),
+        )
+    )
+    return 1 if has_errors(issues) else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ["PWS_WORKSPACE"] = str(Workspace.resolve(args.workspace).root.resolve())
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from app import create_app  # the Dash app lives beside the library, at the repository's top level
+
+    app = create_app(Workspace.resolve(args.workspace))
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
+        return int(exc.code or 0)
+    commands = {"demo": cmd_demo, "cek": cmd_check, "serve": cmd_serve}
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return commands[args.command](args)

@@ -1,0 +1,129 @@
+"""Data problems as records: ``Issue(code, severity, where, params)``, never raised one at a time.
+
+Each code is registered in ``ISSUE_TYPES`` with its severity; its message lives in the locale files under
+``issue.<code>`` so it reads in Indonesian (default) or English. Exceptions are kept for bugs and for files
+that cannot be read at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from pws.i18n import t
+
+Severity = Literal["error", "warning", "info"]
+
+#: code -> severity. "error": the row/feature/file is not used; "warning": used but flagged; "info": note.
+ISSUE_TYPES: dict[str, Severity] = {
+    # files
+    "berkas_tidak_ada": "error",
+    "berkas_tidak_terbaca": "error",
+    "kolom_wajib_hilang": "error",
+    # codes and the master list
+    "kode_desa_kosong": "error",
+    "kode_desa_tidak_valid": "error",
+    "kode_desa_ganda": "error",
+    "kode_desa_beda_kecamatan": "warning",
+    "nama_desa_kosong": "error",
+    "puskesmas_kosong": "error",
+    "desa_dua_puskesmas": "error",
+    "nama_desa_kembar": "warning",
+    "jenis_desa_tidak_cocok": "warning",
+    # sasaran and targets
+    "sasaran_desa_tidak_dikenal": "error",
+    "sasaran_jenis_tidak_dikenal": "error",
+    "angka_negatif": "error",
+    "angka_kosong": "warning",
+    "angka_tidak_valid": "error",
+    "tahun_tidak_valid": "error",
+    "sasaran_ganda": "warning",
+    "desa_tanpa_sasaran": "warning",
+    "target_indikator_tidak_dikenal": "error",
+    "target_di_luar_rentang": "warning",
+    "target_wilayah_tidak_dikenal": "error",
+    # boundaries
+    "batas_kolom_kode_tidak_ditemukan": "error",
+    "batas_tanpa_geometri": "error",
+    "batas_geometri_diperbaiki": "info",
+    "batas_arah_ring_diperbaiki": "info",
+    "batas_crs_diubah": "info",
+    "batas_crs_tidak_ada": "warning",
+    "batas_desa_tidak_di_master": "warning",
+    "master_desa_tanpa_batas": "warning",
+    "batas_kode_ganda": "error",
+    # catalogue
+    "katalog_kode_ganda": "error",
+    "katalog_sasaran_tidak_dikenal": "error",
+    "katalog_nilai_tidak_valid": "error",
+    "katalog_alias_ganda": "error",
+    "katalog_alias_indikator_tidak_dikenal": "error",
+    "katalog_sasaran_tidak_valid": "error",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One data problem, with where it is: file, sheet, cell, or row (1-based, as the user sees it)."""
+
+    code: str
+    severity: Severity
+    params: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    feature: int | None = None
+
+    def message(self, lang: str | None = None) -> str:
+        return t(f"issue.{self.code}", lang, **self.params)
+
+    def where(self, lang: str | None = None) -> str:
+        parts = []
+        if self.file:
+            parts.append(t("where.file", lang, file=self.file))
+        if self.sheet:
+            parts.append(t("where.sheet", lang, sheet=self.sheet))
+        if self.cell:
+            parts.append(t("where.cell", lang, cell=self.cell))
+        if self.row is not None:
+            parts.append(t("where.row", lang, row=self.row))
+        if self.feature is not None:
+            parts.append(t("where.feature", lang, feature=self.feature))
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"[{self.severity}] {where}: {self.message()}" if where else f"[{self.severity}] {self.message()}"
+
+
+def issue(code: str, **kwargs: Any) -> Issue:
+    """Build an Issue of a registered code; location keywords go to their fields, the rest are params."""
+    severity = ISSUE_TYPES[code]
+    loc = {k: kwargs.pop(k) for k in ("file", "sheet", "cell", "row", "feature") if k in kwargs}
+    return Issue(code=code, severity=severity, params=kwargs, **loc)
+
+
+def issues_frame(issues: Iterable[Issue], lang: str | None = None) -> pd.DataFrame:
+    """Issues as a table (kode, tingkat, pesan, berkas, sheet, sel, baris, fitur)."""
+    rows = [
+        {
+            "kode": i.code,
+            "tingkat": i.severity,
+            "pesan": i.message(lang),
+            "berkas": i.file,
+            "sheet": i.sheet,
+            "sel": i.cell,
+            "baris": i.row,
+            "fitur": i.feature,
+        }
+        for i in issues
+    ]
+    return pd.DataFrame(rows, columns=["kode", "tingkat", "pesan", "berkas", "sheet", "sel", "baris", "fitur"])
+
+
+def has_errors(issues: Iterable[Issue]) -> bool:
+    return any(i.severity == "error" for i in issues)
