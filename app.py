@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import dash
-from flask import abort, send_file
+from flask import abort, redirect, request, send_file
 
 from pws.config import WORKSPACE_ENV, Workspace
 from pws.i18n import t
@@ -44,6 +44,13 @@ def create_app(workspace: Workspace | None = None) -> dash.Dash:
 
     app.layout = _shell.layout
     import callbacks  # noqa: F401  (registers every page's callbacks)
+
+    @app.server.before_request
+    def home():  # type: ignore[no-untyped-def,unused-ignore]
+        # the first working page is the home page until the overview page exists
+        if request.path == "/":
+            return redirect("/wilayah")
+        return None
 
     @app.server.route("/geo/<name>")
     def geojson(name: str):  # type: ignore[no-untyped-def,unused-ignore]

@@ -131,9 +131,7 @@ class Catalogue:
         """The indicators of one life stage, in catalogue order."""
         return [ind for ind in self.indicators.values() if ind.tahap == tahap]
 
-    def estimate_sasaran(
-        self, kode: str, penduduk: float, faktor_override: Mapping[str, float] | None = None
-    ) -> float:
+    def estimate_sasaran(self, kode: str, penduduk: float, faktor_override: Mapping[str, float] | None = None) -> float:
         """Estimated size of sasaran ``kode`` for a population of ``penduduk``.
 
         Multiplies the ``faktor`` of every type along the ``dasar`` chain down to ``PENDUDUK``;
@@ -256,9 +254,7 @@ def _parse_csv(text: str, file: str, required: tuple[str, ...]) -> tuple[_Table 
                 found = ", ".join(c for c in header if c)
                 return None, [issue("kolom_wajib_hilang", columns=", ".join(missing), found=found, file=file)]
             continue
-        rows.append(
-            (rownum, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)})
-        )
+        rows.append((rownum, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)}))
     if header is None:
         return None, [issue("kolom_wajib_hilang", columns=", ".join(required), found="", file=file)]
     return _Table(file=file, columns=header, rows=rows), []
@@ -433,9 +429,7 @@ def _parse_indicator(
         invalid("aturan_status", aturan, "target3")
     sasaran = cell("sasaran").upper()
     if sasaran not in sasaran_codes:
-        issues.append(
-            issue("katalog_sasaran_tidak_dikenal", kode=kode, sasaran=sasaran, file=file, row=rownum)
-        )
+        issues.append(issue("katalog_sasaran_tidak_dikenal", kode=kode, sasaran=sasaran, file=file, row=rownum))
     if issues or target is None:
         return None, issues
     return (
@@ -482,14 +476,10 @@ def _merge_indicators(
             )
             continue
         if kode in seen:
-            issues.append(
-                issue("katalog_kode_ganda", kode=kode, first_row=seen[kode], file=table.file, row=rownum)
-            )
+            issues.append(issue("katalog_kode_ganda", kode=kode, first_row=seen[kode], file=table.file, row=rownum))
             continue
         seen[kode] = rownum
-        indicator, problems = _parse_indicator(
-            row, rownum, table.file, into.get(kode), tahap_codes, sasaran_types
-        )
+        indicator, problems = _parse_indicator(row, rownum, table.file, into.get(kode), tahap_codes, sasaran_types)
         issues.extend(problems)
         if indicator is None:
             continue

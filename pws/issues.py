@@ -54,7 +54,7 @@ ISSUE_TYPES: dict[str, Severity] = {
     "batas_crs_tidak_ada": "warning",
     "batas_desa_tidak_di_master": "warning",
     "master_desa_tanpa_batas": "warning",
-    "batas_kode_ganda": "error",
+    "batas_kode_ganda": "warning",
     # catalogue
     "katalog_kode_ganda": "error",
     "katalog_sasaran_tidak_dikenal": "error",

@@ -283,9 +283,7 @@ def test_aliases_only_point_to_known_indicators(cat: Catalogue) -> None:
     [c for t in TAHAP_ORDER[:5] for c in CONTRACT_CODES[t]] + SPM_OTHERS,
 )
 def test_common_indicators_have_at_least_three_spellings(code: str) -> None:
-    labels = {
-        normalize_label(row["label"]) for row in shipped_rows("aliases.csv") if row["indikator"] == code
-    }
+    labels = {normalize_label(row["label"]) for row in shipped_rows("aliases.csv") if row["indikator"] == code}
     labels.discard(normalize_label(code))
     assert len(labels) >= 3, (code, labels)
 
@@ -505,8 +503,7 @@ def test_broken_workspace_alias_file(tmp_path: Path) -> None:
 def test_new_indicator_code_clashing_with_a_label(tmp_path: Path) -> None:
     write(
         tmp_path / "indikator.csv",
-        INDICATOR_HEADER
-        + "CAMPAK,Campak lokal,Local measles,bayi_imunisasi,K2,x,BAYI_SI,95,naik,kumulatif,pws4\n",
+        INDICATOR_HEADER + "CAMPAK,Campak lokal,Local measles,bayi_imunisasi,K2,x,BAYI_SI,95,naik,kumulatif,pws4\n",
     )
     cat, issues = load_catalogue(tmp_path)
     assert [(i.code, i.file, i.row) for i in issues] == [("katalog_alias_ganda", "indikator.csv", 2)]
@@ -522,13 +519,9 @@ def test_workspace_file_missing_kode_column(tmp_path: Path) -> None:
 
 
 def test_workspace_file_with_bom_and_windows_encoding(tmp_path: Path) -> None:
-    (tmp_path / "alias_indikator.csv").write_bytes(
-        "\ufeffindikator,label\r\nK4,Kunjungan ibu hamil ke-4\r\n".encode()
-    )
+    (tmp_path / "alias_indikator.csv").write_bytes("\ufeffindikator,label\r\nK4,Kunjungan ibu hamil ke-4\r\n".encode())
     (tmp_path / "indikator.csv").write_bytes(
-        (INDICATOR_HEADER + "NEWX,Pemeriksaan \xe9,Exam,balita,K2,x,BALITA,80,naik,kumulatif,pws4\n").encode(
-            "cp1252"
-        )
+        (INDICATOR_HEADER + "NEWX,Pemeriksaan \xe9,Exam,balita,K2,x,BALITA,80,naik,kumulatif,pws4\n").encode("cp1252")
     )
     cat, issues = load_catalogue(tmp_path)
     assert issues == []
@@ -549,9 +542,7 @@ def test_catalogue_issue_codes_are_registered_with_messages() -> None:
         "katalog_sasaran_tidak_valid",
     ):
         assert ISSUE_TYPES[code] == "error"
-        sample = make_issue(
-            code, kode="X", sasaran="Y", kolom="arah", value="v", allowed="a", label="L", kodes="A, B"
-        )
+        sample = make_issue(code, kode="X", sasaran="Y", kolom="arah", value="v", allowed="a", label="L", kodes="A, B")
         assert sample.message("id") and sample.message("en")
 
 

@@ -163,7 +163,7 @@ def _tile(rng: np.random.Generator) -> tuple[list[Polygon], list[Point], list[in
         hits = [polys[i] for i in tree.query(p, predicate="within")]
         if len(hits) != 1:
             raise RuntimeError("demo tiling failed to assign a polygon")  # a bug, not a data problem
-        desa_polys.append(shapely.normalize(hits[0]))
+        desa_polys.append(shapely.orient_polygons(hits[0]))  # RFC 7946: exterior counter-clockwise
     return desa_polys, seeds, kec_index
 
 
