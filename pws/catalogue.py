@@ -193,7 +193,12 @@ def normalize_label(label: object) -> str:
     """
     if label is None or (isinstance(label, float) and label != label):
         return ""
-    text = str(label)
+    return _normalize_text(str(label))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize_text(text: str) -> str:
+    """normalize_label on text, cached: report headers repeat the same few hundred labels in every file."""
     for _ in range(_MAX_PASSES):
         new = _normalize_pass(text)
         if new == text:

@@ -7,11 +7,13 @@ nothing could be done.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pws.config import Workspace
+from pws.etl import FileResult, Tidier, input_files
 from pws.i18n import t
 from pws.issues import Issue, has_errors
 
@@ -51,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(check)
     check.add_argument("--code-field", help=t("cli.cek.code_field"))
 
+    tidy = sub.add_parser("tidy", help=t("cli.tidy.help"), description=t("cli.tidy.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(tidy)
+    tidy.add_argument("files", nargs="+", metavar="BERKAS", help=t("cli.files"))
+    tidy.add_argument("--wilayah", required=True, metavar="WILAYAH.csv", help=t("cli.tidy.wilayah"))
+    tidy.add_argument("-o", "--output", metavar="OUT.csv", help=t("cli.tidy.output"))
+    tidy.add_argument("--json", action="store_true", help=t("cli.json"))
+
+    ingest = sub.add_parser("ingest", help=t("cli.ingest.help"), description=t("cli.ingest.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(ingest)
+    ingest.add_argument("files", nargs="+", metavar="BERKAS", help=t("cli.files"))
+    _add_workspace(ingest)
+    ingest.add_argument("--json", action="store_true", help=t("cli.json"))
+
     serve = sub.add_parser("serve", help=t("cli.serve.help"), description=t("cli.serve.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(serve)
     _add_workspace(serve)
@@ -73,6 +88,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(t("cli.demo.not_empty", root=ws.root), file=sys.stderr)
         return 2
     summary = generate(ws.root, seed=args.seed if args.seed is not None else DEFAULT_SEED)
+    results, statuses = ingest_files(ws, input_files([ws.laporan_dir]))
+    print(t("cli.demo.ingested", files=len(results), rows=sum(len(r.rows) for r in results)))
     print(
         t(
             "cli.demo.done",
@@ -114,6 +131,128 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if has_errors(issues) else 0
 
 
+def _progress(i: int, n: int, name: str) -> None:
+    if n > 1 and sys.stderr.isatty():
+        print(f"\r[{i}/{n}] {name[:60]:<60}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+
+def _summary_line(result: FileResult, status: str | None = None) -> str:
+    periods = ", ".join(f"{y}-{m:02d}" for y, m in result.periods) or "-"
+    errors = sum(i.severity == "error" for i in result.issues)
+    warnings = sum(i.severity == "warning" for i in result.issues)
+    return t(
+        "cli.tidy.file_line",
+        file=result.path.name,
+        family=result.family or t("cli.tidy.family_unknown"),
+        puskesmas=result.kode_puskesmas or "-",
+        periods=periods,
+        rows=len(result.rows),
+        errors=errors,
+        warnings=warnings,
+        status=f" [{status}]" if status else "",
+    )
+
+
+def _issue_records(results: Sequence[FileResult]) -> list[dict[str, object]]:
+    return [
+        {
+            "kode": i.code,
+            "tingkat": i.severity,
+            "pesan": i.message(),
+            "berkas": i.file,
+            "sheet": i.sheet,
+            "sel": i.cell,
+            "baris": i.row,
+        }  # fmt: skip
+        for r in results
+        for i in r.issues
+    ]
+
+
+def _tidy_all(files: list[Path], tidier: Tidier) -> list[FileResult]:
+    results = []
+    for i, path in enumerate(files, start=1):
+        _progress(i, len(files), path.name)
+        results.append(tidier.tidy(path))
+    return results
+
+
+def cmd_tidy(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pws.catalogue import load_catalogue
+    from pws.workspace import load_wilayah
+
+    wilayah, found = load_wilayah(Path(args.wilayah))
+    if wilayah.empty:
+        _print_issues(found)
+        return 2
+    catalogue, _ = load_catalogue(Path(args.wilayah).parent)
+    files = input_files([Path(f) for f in args.files])
+    if not files:
+        print(t("cli.no_files"), file=sys.stderr)
+        return 2
+    results = _tidy_all(files, Tidier(wilayah, catalogue))
+    for result in results:
+        print(_summary_line(result))
+    if args.json:
+        print(json.dumps(_issue_records(results), ensure_ascii=False, indent=1))
+    else:
+        _print_issues([i for r in results for i in r.issues])
+    tidy = pd.concat([r.rows for r in results], ignore_index=True)
+    if args.output:
+        tidy.to_csv(args.output, index=False)
+    failed = sum(not r.readable or r.rows.empty for r in results)
+    if failed == len(results):
+        return 2
+    return 1 if failed or any(has_errors(r.issues) for r in results) else 0
+
+
+def ingest_files(ws: Workspace, files: list[Path]) -> tuple[list[FileResult], list[str]]:
+    """Parse and store files into the workspace's store; returns the results and each file's store status."""
+    from pws.etl.store import Store
+    from pws.workspace import load_workspace
+
+    data = load_workspace(ws)
+    tidier = Tidier(data.wilayah, data.catalogue)
+    store = Store.for_workspace(ws)
+    results, statuses = [], []
+    try:
+        for i, path in enumerate(files, start=1):
+            _progress(i, len(files), path.name)
+            raw = path.read_bytes()
+            result = tidier.tidy(path, raw)
+            outcome = store.ingest(result, raw, keluarga_key=result.family)
+            result.issues += outcome.conflicts
+            results.append(result)
+            statuses.append(outcome.status)
+    finally:
+        store.close()
+    return results, statuses
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    ws = Workspace.resolve(args.workspace)
+    if ws.wilayah_path is None:
+        print(t("cli.no_wilayah", root=ws.root), file=sys.stderr)
+        return 2
+    files = input_files([Path(f) for f in args.files])
+    if not files:
+        print(t("cli.no_files"), file=sys.stderr)
+        return 2
+    results, statuses = ingest_files(ws, files)
+    for result, status in zip(results, statuses, strict=True):
+        print(_summary_line(result, status))
+    if args.json:
+        print(json.dumps(_issue_records(results), ensure_ascii=False, indent=1))
+    else:
+        _print_issues([i for r in results for i in r.issues])
+    failed = sum(s == "gagal" for s in statuses)
+    if failed == len(statuses):
+        return 2
+    return 1 if failed else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -132,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
         return int(exc.code or 0)
-    commands = {"demo": cmd_demo, "cek": cmd_check, "serve": cmd_serve}
+    commands = {"demo": cmd_demo, "cek": cmd_check, "tidy": cmd_tidy, "ingest": cmd_ingest, "serve": cmd_serve}
     if args.command is None:
         parser.print_help()
         return 2

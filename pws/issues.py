@@ -61,7 +61,32 @@ ISSUE_TYPES: dict[str, Severity] = {
     "katalog_nilai_tidak_valid": "error",
     "katalog_alias_ganda": "error",
     "katalog_alias_indikator_tidak_dikenal": "error",
+    # the store
+    "konflik_nilai": "warning",
+    "penyimpanan_gagal": "error",
+    # names in reports (pws.etl.names)
+    "desa_tidak_dikenal": "error",
+    "desa_ragu": "error",
+    "desa_mirip": "info",
+    "puskesmas_tidak_dikenal": "error",
     "katalog_sasaran_tidak_valid": "error",
+    # ETL: reading reports
+    "nilai_ganda_dalam_berkas": "warning",
+    "tata_letak_tidak_dikenal": "error",
+    "kolom_indikator_tidak_ada": "error",
+    "periode_tidak_ditemukan": "error",
+    "desa_tidak_ada": "warning",
+    "bln_lalu_bukan_kumulatif": "info",
+    "kumulatif_tidak_sama": "warning",
+    "hanya_kumulatif": "error",
+    "jumlah_tidak_sama": "warning",
+    "baris_ganda": "warning",
+    "kumulatif_turun": "warning",
+    "kumulatif_bulan_hilang": "error",
+    "sheet_tersembunyi": "info",
+    "berkas_tanpa_nilai": "warning",
+    "l_p_tidak_sama_jml": "warning",
+    "desa_puskesmas_lain": "warning",
 }
 
 

@@ -392,7 +392,7 @@ def write_imunisasi(
             w.num(r, c + 6, _pct(kum["T"], si), exact=True)
             for jk, cell, v in zip(("L", "P", "T"), cells, (this["L"], this["P"], jml), strict=True):
                 lineage.add(year, month, kode, ind, jk, v, path.name, ws.title, cell)
-            for j, v in enumerate((this["L"], this["P"], jml, kum["L"], kum["P"], kum["T"])):
+            for j, v in enumerate((this["L"], this["P"], jml, kum["L"], kum["P"], kum["T"] - this["T"] + jml)):
                 totals[c + j] += v
         r += 1
     last = r - 1
@@ -455,6 +455,12 @@ def write_rekap_tahunan(
             ws.cell(row=r, column=16, value=f"=SUM(D{r}:O{r})" if style.total_formula else total)
             r += 1
         w.text(r, 2, "JUMLAH", bold=True)
+        for m in range(1, last_month + 1):
+            col = 3 + m
+            if style.total_formula:
+                ws.cell(row=r, column=col, value=f"=SUM({get_column_letter(col)}5:{get_column_letter(col)}{r - 1})")
+            else:
+                ws.cell(row=r, column=col, value=sum(count(year, m, d["kode"], ind, "T") for d in desa))
     wb.save(path)
 
 
@@ -576,7 +582,10 @@ def write_sigizi(
     dup[header.index("Waktu Input")] = f"{year}-01-01 00:00:00"
     dup[first_measure] = int(dup[first_measure]) + 5
     rows.insert(len(desa) + 3, dup)
-    lineage.mess.append({"jenis": "baris_ganda", "file": path.name, "sheet": "", "cell": f"A{len(desa) + 5}"})
+    desa_letter = get_column_letter(header.index("Kelurahan/Desa") + 1)
+    lineage.mess.append(
+        {"jenis": "baris_ganda", "file": path.name, "sheet": "", "cell": f"{desa_letter}{len(desa) + 5}"}
+    )
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, delimiter=sep)
         writer.writerow(header)

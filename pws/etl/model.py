@@ -1,0 +1,71 @@
+"""The ETL's shared records: a workbook as read (cells first), and what one file turned into (tidy second)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pws.issues import Issue
+
+#: the tidy table of contracts §2, in this column order
+TIDY_COLUMNS = [
+    "tahun",
+    "bulan",
+    "kode_desa",
+    "nama_desa",
+    "kode_puskesmas",
+    "indikator",
+    "jk",
+    "nilai",
+    "sumber_file",
+    "sumber_sheet",
+    "sumber_sel",
+]
+
+
+class UnreadableFileError(Exception):
+    """A file that cannot be read at all. ``detail`` is an Indonesian explanation for the user."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass
+class Sheet:
+    """One sheet as a grid of values, 0-based; ``''`` for an empty cell (as python-calamine gives it).
+
+    Values are str, float, int, bool, datetime.date/datetime or ''. ``merged`` lists merged ranges as
+    (first_row, first_col, last_row, last_col), 0-based and inclusive.
+    """
+
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    visible: bool = True
+
+
+@dataclass
+class Workbook:
+    """A file as read: its name (used for lineage), the real format detected from its bytes, its sheets."""
+
+    name: str
+    kind: str  # xlsx | xls | ods | csv | html
+    sheets: list[Sheet]
+
+
+@dataclass
+class FileResult:
+    """What one input file turned into: tidy rows (TIDY_COLUMNS), the problems found, and what was recognised."""
+
+    path: Path
+    sha256: str
+    rows: pd.DataFrame
+    issues: list[Issue]
+    family: str | None = None  # report family recognised (e.g. "pws_kia"), None when unknown
+    kode_puskesmas: str | None = None
+    periods: list[tuple[int, int]] = field(default_factory=list)  # (tahun, bulan) present in rows
+    readable: bool = True
