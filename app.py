@@ -25,9 +25,12 @@ def create_app(workspace: Workspace | None = None) -> dash.Dash:
     ws = workspace or default_workspace()
     if ws.is_empty():
         from pws.demo import generate
+        from pws.etl import input_files
+        from pws.etl.ingest import ingest_files
 
         print(t("app.creating_demo", root=ws.root))
         generate(ws.root)
+        ingest_files(ws, input_files([ws.laporan_dir]))
     from pws import service
 
     service.configure(ws)

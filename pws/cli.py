@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pws.config import Workspace
 from pws.etl import FileResult, Tidier, input_files
+from pws.etl.ingest import ingest_files
 from pws.i18n import t
 from pws.issues import Issue, has_errors
 
@@ -88,7 +89,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(t("cli.demo.not_empty", root=ws.root), file=sys.stderr)
         return 2
     summary = generate(ws.root, seed=args.seed if args.seed is not None else DEFAULT_SEED)
-    results, statuses = ingest_files(ws, input_files([ws.laporan_dir]))
+    results, statuses = ingest_files(ws, input_files([ws.laporan_dir]), _progress)
     print(t("cli.demo.ingested", files=len(results), rows=sum(len(r.rows) for r in results)))
     print(
         t(
@@ -208,29 +209,6 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     return 1 if failed or any(has_errors(r.issues) for r in results) else 0
 
 
-def ingest_files(ws: Workspace, files: list[Path]) -> tuple[list[FileResult], list[str]]:
-    """Parse and store files into the workspace's store; returns the results and each file's store status."""
-    from pws.etl.store import Store
-    from pws.workspace import load_workspace
-
-    data = load_workspace(ws)
-    tidier = Tidier(data.wilayah, data.catalogue)
-    store = Store.for_workspace(ws)
-    results, statuses = [], []
-    try:
-        for i, path in enumerate(files, start=1):
-            _progress(i, len(files), path.name)
-            raw = path.read_bytes()
-            result = tidier.tidy(path, raw)
-            outcome = store.ingest(result, raw, keluarga_key=result.family)
-            result.issues += outcome.conflicts
-            results.append(result)
-            statuses.append(outcome.status)
-    finally:
-        store.close()
-    return results, statuses
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     ws = Workspace.resolve(args.workspace)
     if ws.wilayah_path is None:
@@ -240,7 +218,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         print(t("cli.no_files"), file=sys.stderr)
         return 2
-    results, statuses = ingest_files(ws, files)
+    results, statuses = ingest_files(ws, files, _progress)
     for result, status in zip(results, statuses, strict=True):
         print(_summary_line(result, status))
     if args.json:

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import pytest
@@ -60,6 +60,13 @@ def _pg_version(initdb: str) -> float:
         return 0.0
 
 
+def _unavailable(reason: str) -> NoReturn:
+    """Skip on a developer's machine; fail in CI, where .ci/run installs PostgreSQL and sets PWS_REQUIRE_POSTGRES."""
+    if os.environ.get("PWS_REQUIRE_POSTGRES") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL URL: $PWS_TEST_DATABASE_URL, or a throwaway cluster for this test session."""
@@ -69,7 +76,7 @@ def pg_server() -> Iterator[str]:
         return
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_pg_version)
     if not found:
-        pytest.skip("PostgreSQL not available: set PWS_TEST_DATABASE_URL or install postgresql (no initdb found)")
+        _unavailable("PostgreSQL not available: set PWS_TEST_DATABASE_URL or install postgresql (no initdb found)")
     bindir = Path(found[-1]).parent
     prefix: list[str] = []
     as_root = os.geteuid() == 0
@@ -77,7 +84,7 @@ def pg_server() -> Iterator[str]:
         try:
             owner = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no 'postgres' OS user to run a throwaway PostgreSQL")
+            _unavailable("running as root and there is no 'postgres' OS user to run a throwaway PostgreSQL")
         runuser = shutil.which("runuser")
         prefix = [runuser, "-u", "postgres", "--"] if runuser else []
     base = Path(tempfile.mkdtemp(prefix="pwspg-"))  # short path: unix socket names are limited to ~100 chars
@@ -98,7 +105,7 @@ def pg_server() -> Iterator[str]:
     except (OSError, subprocess.SubprocessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"could not start a throwaway PostgreSQL from {bindir}: {detail.strip()[:300]}")
+        _unavailable(f"could not start a throwaway PostgreSQL from {bindir}: {detail.strip()[:300]}")
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}"
     finally:
