@@ -190,3 +190,64 @@ def test_pws_kia_cases_by_excel_address(
         assert not [i for i in result.issues if i.severity == "error"]
     else:
         assert cell in [i.cell for i in result.issues if i.code == code], [str(i) for i in result.issues]
+
+
+def test_one_sheet_per_month_takes_the_month_from_the_sheet_name(tidier: Tidier, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "PWS KIA MARIORIWAWO 2024.xlsx"
+    pws_kia(path)
+    wb = load_workbook(path)
+    first = wb.active
+    first.title = "OKT"
+    first["A3"] = "TAHUN : 2024"
+    second = wb.copy_worksheet(first)
+    second.title = "NOP"
+    second["E9"] = 5
+    second["F9"] = 25
+    second["E13"] = 8
+    second["F13"] = 50
+    wb.save(path)
+    result = tidier.tidy(path)
+    assert result.periods == [(2024, 10), (2024, 11)]
+    k4 = result.rows.set_index(["bulan", "kode_desa"])["nilai"]
+    assert k4[(10, "73.12.01.2001")] == 3 and k4[(11, "73.12.01.2001")] == 5
+    assert set(result.rows["sumber_sheet"]) == {"OKT", "NOP"}
+    assert not [i for i in result.issues if i.severity != "info"], [str(i) for i in result.issues]
+
+
+def _as_html_table(xlsx: Path) -> str:
+    """The first sheet as an HTML table with colspan/rowspan, as web exports saved with an .xls name look."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx).active
+    spans = {}
+    covered = set()
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = (rng.max_row - rng.min_row + 1, rng.max_col - rng.min_col + 1)
+        covered |= {(r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
+        covered.discard((rng.min_row, rng.min_col))
+    html = ["<html><body><table border=1>"]
+    for r in range(1, ws.max_row + 1):
+        cells = []
+        for c in range(1, ws.max_column + 1):
+            if (r, c) in covered:
+                continue
+            value = ws.cell(r, c).value
+            rs, cs = spans.get((r, c), (1, 1))
+            cells.append(f'<td rowspan="{rs}" colspan="{cs}">{"" if value is None else value}</td>')
+        html.append("<tr>" + "".join(cells) + "</tr>")
+    html.append("</table></body></html>")
+    return "\n".join(html)
+
+
+def test_html_table_saved_as_xls_gives_the_same_values(tidier: Tidier, tmp_path: Path) -> None:
+    xlsx = tmp_path / "PWS KIA MARIORIWAWO NOP 2024.xlsx"
+    pws_kia(xlsx)
+    html = tmp_path / "PWS KIA MARIORIWAWO NOP 2024.xls"
+    html.write_text(_as_html_table(xlsx), encoding="utf-8")
+    from_xlsx = tidier.tidy(xlsx).rows
+    from_html = tidier.tidy(html).rows
+    assert list(from_html["nilai"]) == list(from_xlsx["nilai"])
+    assert list(from_html["sumber_sel"]) == list(from_xlsx["sumber_sel"])
+    assert set(from_html["sumber_sheet"]) == {"Tabel 1"}
