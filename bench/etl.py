@@ -6,7 +6,9 @@ Baselines (same files, same run, interleaved in shuffled order per repetition, m
 - pandas.read_excel(engine="openpyxl", sheet_name=None, header=None) (+ pandas.read_csv for CSV files): what a
   hand-written pandas script would do, without understanding anything;
 - raw python-calamine: every sheet's cells read with to_python(), nothing else: the floor.
-Ours: ``Tidier.tidy`` (read + layout + names + checks, tidy rows) and the same plus storing into SQLite.
+Ours: ``read_workbook`` alone (our reader: every sheet's cells, merges and visibility, no interpretation), to show
+how much of ``tidy`` is reading; ``Tidier.tidy`` (read + layout + names + checks, tidy rows); and the same plus
+storing into SQLite.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pws.config import Workspace  # noqa: E402
 from pws.etl import Tidier, input_files  # noqa: E402
+from pws.etl.read import read_workbook  # noqa: E402
 from pws.etl.store import Store  # noqa: E402
 from pws.workspace import load_workspace  # noqa: E402
 
@@ -94,6 +97,7 @@ def main() -> None:
     variants = {
         "pandas read_excel (openpyxl)": lambda: pandas_openpyxl(files),
         "raw python-calamine": lambda: raw_calamine(files),
+        "pws read_workbook (cells only)": lambda: sum(len(read_workbook(f).sheets) for f in files),
         "pws tidy (parse only)": ours,
         "pws ingest (parse + SQLite)": ours_store,
     }

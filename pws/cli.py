@@ -59,13 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
     tidy.add_argument("files", nargs="+", metavar="BERKAS", help=t("cli.files"))
     tidy.add_argument("--wilayah", required=True, metavar="WILAYAH.csv", help=t("cli.tidy.wilayah"))
     tidy.add_argument("-o", "--output", metavar="OUT.csv", help=t("cli.tidy.output"))
+    tidy.add_argument("--tahun", type=int, help=t("cli.default_year"))
     tidy.add_argument("--json", action="store_true", help=t("cli.json"))
 
     ingest = sub.add_parser("ingest", help=t("cli.ingest.help"), description=t("cli.ingest.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(ingest)
     ingest.add_argument("files", nargs="+", metavar="BERKAS", help=t("cli.files"))
     _add_workspace(ingest)
+    ingest.add_argument("--tahun", type=int, help=t("cli.default_year"))
     ingest.add_argument("--json", action="store_true", help=t("cli.json"))
+
+    status = sub.add_parser("status", help=t("cli.status.help"), description=t("cli.status.help"), **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(status)
+    status.add_argument("--tahun", type=int, required=True, help=t("cli.status.tahun"))
+    status.add_argument("--bulan", type=int, required=True, help=t("cli.status.bulan"))
+    status.add_argument("--indikator", required=True, help=t("cli.status.indikator"))
+    _add_workspace(status)
+    status.add_argument("-o", "--output", metavar="OUT.csv", help=t("cli.status.output"))
+    status.add_argument("--semua-kolom", action="store_true", help=t("cli.status.all_columns"))
 
     serve = sub.add_parser("serve", help=t("cli.serve.help"), description=t("cli.serve.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(serve)
@@ -193,7 +204,7 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     if not files:
         print(t("cli.no_files"), file=sys.stderr)
         return 2
-    results = _tidy_all(files, Tidier(wilayah, catalogue))
+    results = _tidy_all(files, Tidier(wilayah, catalogue, args.tahun))
     for result in results:
         print(_summary_line(result))
     if args.json:
@@ -218,7 +229,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         print(t("cli.no_files"), file=sys.stderr)
         return 2
-    results, statuses = ingest_files(ws, files, _progress)
+    results, statuses = ingest_files(ws, files, _progress, args.tahun)
     for result, status in zip(results, statuses, strict=True):
         print(_summary_line(result, status))
     if args.json:
@@ -229,6 +240,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if failed == len(statuses):
         return 2
     return 1 if failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pws.analysis import CONTRACT_COLUMNS
+    from pws.analysis.load import UnknownIndicatorError, status_for_cli
+
+    ws = Workspace.resolve(args.workspace)
+    if ws.wilayah_path is None:
+        print(t("cli.no_wilayah", root=ws.root), file=sys.stderr)
+        return 2
+    if not 1 <= args.bulan <= 12:
+        print(t("cli.status.bad_month", bulan=args.bulan), file=sys.stderr)
+        return 2
+    try:
+        table = status_for_cli(ws, args.tahun, args.bulan, args.indikator)
+    except UnknownIndicatorError as exc:
+        print(t("cli.status.unknown_indicator", kode=exc.kode), file=sys.stderr)
+        return 2
+    out = table if args.semua_kolom else table[CONTRACT_COLUMNS]
+    if args.output:
+        out.to_csv(args.output, index=False)
+    else:
+        shown = out.copy()
+        numeric = shown.select_dtypes("number").columns
+        shown[numeric] = shown[numeric].round(1)
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            print(shown.to_string(index=False))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -249,7 +290,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
         return int(exc.code or 0)
-    commands = {"demo": cmd_demo, "cek": cmd_check, "tidy": cmd_tidy, "ingest": cmd_ingest, "serve": cmd_serve}
+    commands = {
+        "demo": cmd_demo,
+        "cek": cmd_check,
+        "tidy": cmd_tidy,
+        "ingest": cmd_ingest,
+        "status": cmd_status,
+        "serve": cmd_serve,
+    }
     if args.command is None:
         parser.print_help()
         return 2

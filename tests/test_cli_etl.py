@@ -87,3 +87,28 @@ def test_corrected_report_replaces_the_earlier_values(workspace: Path, capsys) -
 
 def test_ingest_without_master_list_exits_2(tmp_path: Path) -> None:
     assert main(["ingest", str(tmp_path), "--workspace", str(tmp_path)]) == 2
+
+
+def test_status_prints_the_contract_table_from_stored_reports(workspace: Path, tmp_path: Path, capsys) -> None:
+    (workspace / "sasaran.csv").write_text(
+        "tahun,kode_desa,jenis_sasaran,jumlah\n2024,73.12.01.2001,BUMIL,40\n2024,73.12.01.2002,BUMIL,30\n"
+        "2024,73.12.01.1003,BUMIL,25\n2024,73.12.02.2001,BUMIL,20\n",
+        encoding="utf-8",
+    )
+    assert main(["ingest", str(workspace / "laporan"), "--workspace", str(workspace)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "status.csv"
+    args = ["status", "--tahun", "2024", "--bulan", "11", "--indikator", "k4", "--workspace", str(workspace)]
+    assert main([*args, "-o", str(out)]) == 0
+    table = pd.read_csv(out).set_index("kode_desa")
+    assert list(table.reset_index().columns) == [
+        "kode_desa", "nama_desa", "sasaran", "kumulatif", "cakupan_kumulatif", "target_sd_bulan",
+        "cakupan_bulan_ini", "cakupan_bulan_lalu", "tren", "posisi", "status", "kesenjangan",
+    ]  # fmt: skip
+    assert table.loc["73.12.01.2001", "cakupan_kumulatif"] == pytest.approx(100 * 3 / 40)
+    assert table.loc["73.12.01.2001", "target_sd_bulan"] == pytest.approx(95 * 11 / 12)
+    assert table.loc["73.12.01.2001", "posisi"] == "bawah"
+    assert table.loc["73.12.02.2001", "status"] == "NO_DATA"  # another puskesmas' desa, no report
+    assert main(args) == 0
+    assert "Watu" in capsys.readouterr().out
+    assert main([*args[:-4], "--indikator", "ZZZ", "--workspace", str(workspace)]) == 2

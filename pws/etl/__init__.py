@@ -7,13 +7,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pws.catalogue import Catalogue
 from pws.etl.families import vocabulary
-from pws.etl.layout import Context, SheetReader, Value
+from pws.etl.layout import Context, Memo, SheetReader, ValueRow
 from pws.etl.model import TIDY_COLUMNS, FileResult, UnreadableFileError
 from pws.etl.names import DesaMatcher
 from pws.etl.read import read_workbook
@@ -25,13 +28,16 @@ __all__ = ["TIDY_COLUMNS", "FileResult", "Tidier"]
 class Tidier:
     """Turns files into tidy rows against one master list and catalogue (built once, used for many files)."""
 
-    def __init__(self, wilayah: pd.DataFrame, catalogue: Catalogue) -> None:
+    def __init__(self, wilayah: pd.DataFrame, catalogue: Catalogue, default_year: int | None = None) -> None:
+        """``default_year`` is used only for files whose title, sheet names, file name and columns name no year."""
+        self.default_year = default_year
         self.wilayah = wilayah
         self.catalogue = catalogue
         self.matcher = DesaMatcher(wilayah)
         self.vocab = vocabulary()
         self.puskesmas_names = dict(zip(wilayah["kode_puskesmas"], wilayah["nama_puskesmas"], strict=True))
         self.nama_desa = dict(zip(wilayah["kode_desa"], wilayah["nama_desa"], strict=True))
+        self.memo = Memo(catalogue, self.vocab, wilayah)  # what later files reuse (label meanings, headers, ...)
 
     def tidy(self, path: Path, data: bytes | None = None) -> FileResult:
         """Parse one file. ``data`` are its bytes when already in memory (uploads)."""
@@ -43,8 +49,18 @@ class Tidier:
         except UnreadableFileError as exc:
             issues.append(issue("berkas_tidak_terbaca", file=path.name, detail=exc.detail))
             return FileResult(path, sha, pd.DataFrame(columns=TIDY_COLUMNS), issues, readable=False)
-        ctx = Context(path.name, self.catalogue, self.wilayah, self.matcher, self.vocab, self.puskesmas_names)
-        values: list[Value] = []
+        ctx = Context(
+            path.name,
+            self.catalogue,
+            self.wilayah,
+            self.matcher,
+            self.vocab,
+            self.puskesmas_names,
+            self.memo,
+            self.default_year,
+        )
+        self.memo = ctx.memo  # a new one when the catalogue or master list was swapped
+        values: list[tuple[str, list[ValueRow]]] = []  # (sheet name, its values)
         families: list[str] = []
         puskesmas: list[str] = []
         for sheet in workbook.sheets:
@@ -52,34 +68,16 @@ class Tidier:
                 issues.append(issue("sheet_tersembunyi", file=path.name, sheet=sheet.name))
                 continue
             result = SheetReader(ctx, sheet).read()
-            values += result.values
+            if result.values:
+                values.append((sheet.name, result.values))
             issues += result.issues
             if result.family:
                 families.append(result.family)
             if result.kode_puskesmas:
                 puskesmas.append(result.kode_puskesmas)
-        frame = pd.DataFrame(
-            [
-                (
-                    v.tahun,
-                    v.bulan,
-                    v.kode_desa,
-                    self.nama_desa[v.kode_desa],
-                    v.kode_puskesmas,
-                    v.indikator,
-                    v.jk,
-                    v.nilai,
-                    path.name,
-                    v.sheet,
-                    v.cell,
-                )  # fmt: skip
-                for v in values
-            ],
-            columns=TIDY_COLUMNS,
-        )
+        frame, periods = self._frame(values, path.name)
         if frame.empty:
             issues.append(issue("berkas_tanpa_nilai", file=path.name))
-        periods = sorted(set(zip(frame["tahun"].astype(int), frame["bulan"].astype(int), strict=True)))
         return FileResult(
             path=path,
             sha256=sha,
@@ -89,6 +87,47 @@ class Tidier:
             kode_puskesmas=max(set(puskesmas), key=puskesmas.count) if len(set(puskesmas)) == 1 else None,
             periods=periods,
         )
+
+    def _frame(
+        self, values: list[tuple[str, list[ValueRow]]], file_name: str
+    ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+        """The tidy table (TIDY_COLUMNS) of the values of each sheet, built from whole columns at once, and the
+        (tahun, bulan) periods it holds."""
+        rows = [v for _, sheet_values in values for v in sheet_values]
+        if not rows:
+            return pd.DataFrame([], columns=TIDY_COLUMNS), []
+        tahun, bulan, kode_desa, kode_puskesmas, indikator, jk, nilai, cell = zip(*rows, strict=True)
+        columns = {
+            "tahun": tahun,
+            "bulan": bulan,
+            "kode_desa": kode_desa,
+            "nama_desa": list(map(self.nama_desa.__getitem__, kode_desa)),
+            "kode_puskesmas": kode_puskesmas,
+            "indikator": indikator,
+            "jk": jk,
+            "nilai": nilai,
+            "sumber_file": [file_name] * len(rows),
+            "sumber_sheet": [name for name, sheet_values in values for _ in sheet_values],
+            "sumber_sel": cell,
+        }
+        assert list(columns) == TIDY_COLUMNS
+        text = pd.StringDtype(na_value=np.nan)  # what pandas infers for text (its storage follows pandas' options)
+        frame = pd.DataFrame({name: _array(col, text) for name, col in columns.items()}, copy=False)
+        return frame, sorted({(int(t), int(b)) for t, b in set(zip(tahun, bulan, strict=True))})
+
+
+def _array(values: Sequence[Any], text: pd.StringDtype) -> Any:
+    """The column pandas would infer from ``list(values)``, made directly when all values are of one plain type
+    (``text``: the dtype pandas infers for text): pandas' inference costs more than the rest of building the table.
+    Anything else is left to pandas."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return text.construct_array_type()._from_sequence(values, dtype=text)
+    if kinds == {float}:
+        return np.array(values, dtype=np.float64)
+    if kinds == {int} and min(values) >= -(2**63) and max(values) < 2**63:
+        return np.array(values, dtype=np.int64)
+    return list(values)
 
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".htm", ".html")

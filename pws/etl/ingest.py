@@ -14,7 +14,7 @@ Progress = Callable[[int, int, str], None]
 
 
 def ingest_files(
-    ws: Workspace, files: list[Path], progress: Progress | None = None
+    ws: Workspace, files: list[Path], progress: Progress | None = None, default_year: int | None = None
 ) -> tuple[list[FileResult], list[str]]:
     """Parse each file and store it in the workspace's store, one transaction per file.
 
@@ -22,7 +22,7 @@ def ingest_files(
     each file's store status (``baru``, ``ganti``, ``sama`` or ``gagal``). One bad file never stops the others.
     """
     data = load_workspace(ws)
-    tidier = Tidier(data.wilayah, data.catalogue)
+    tidier = Tidier(data.wilayah, data.catalogue, default_year)
     results: list[FileResult] = []
     statuses: list[str] = []
     with Store.for_workspace(ws) as store:

@@ -110,6 +110,18 @@ def normalize_name(raw: object) -> str:
     Spaces inside names are kept in the key; :class:`DesaMatcher` also compares keys without spaces
     ("SIDO MULYO" == "SIDOMULYO").
     """
+    if type(raw) is str:
+        return _normalize_text(raw)
+    return _normalize(raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_text(text: str) -> str:
+    """normalize_name on text, cached: reports repeat the same desa names (and title cells) in every file."""
+    return _normalize(text)
+
+
+def _normalize(raw: object) -> str:
     text = _base_text(raw).strip()
     while True:
         before = text
@@ -226,6 +238,7 @@ class Match:
 RESOLVED = frozenset({"tepat", "alias", "mirip"})
 STATUSES = ("tepat", "alias", "mirip", "ragu", "tidak_dikenal", "semu", "jumlah")
 _MAX_CANDIDATES = 3
+_TEXT_CACHE_SIZE = 1 << 16  # answers remembered per text as written (then forgotten all at once)
 
 
 def _raw_text(raw: object) -> str:
@@ -312,11 +325,25 @@ class DesaMatcher:
             idx = [i for i, v in enumerate(pkm) if v == p]
             self._scopes[p] = _build_scope([kode[i] for i in idx], [nama[i] for i in idx], [alias[i] for i in idx])
         self._cache: dict[tuple[str, str | None], Match] = {}
+        # (text as written, kode_puskesmas) -> Match with that raw text: the same cells are read in every file,
+        # and building a Match per cell (dataclasses.replace) costs more than the lookup itself
+        self._by_text: dict[tuple[str, str | None], Match] = {}
 
     # -- public
 
     def match(self, raw: object, kode_puskesmas: str | None = None) -> Match:
         """The desa named ``raw`` in a report of puskesmas ``kode_puskesmas`` (None: the whole district)."""
+        if type(raw) is str and (kode_puskesmas is None or type(kode_puskesmas) is str):
+            by_text = self._by_text.get((raw, kode_puskesmas))
+            if by_text is None:
+                by_text = self._match(raw, kode_puskesmas)
+                if len(self._by_text) >= _TEXT_CACHE_SIZE:  # any text of a title block can come here: bounded
+                    self._by_text.clear()
+                self._by_text[(raw, kode_puskesmas)] = by_text
+            return by_text
+        return self._match(raw, kode_puskesmas)
+
+    def _match(self, raw: object, kode_puskesmas: str | None) -> Match:
         text = _raw_text(raw)
         key = normalize_name(raw)
         pkm = kode_puskesmas.strip() if isinstance(kode_puskesmas, str) and kode_puskesmas.strip() else None
@@ -438,17 +465,27 @@ class _PuskesmasIndex:
     keys: tuple[str, ...]
     compact: tuple[str, ...]
     max_words: int
+    known: dict[str, str]  # upper-cased code -> code
+    by_compact: dict[str, list[int]]  # compact key -> indices
 
 
 @lru_cache(maxsize=32)
 def _puskesmas_index(pairs: tuple[tuple[str, str], ...]) -> _PuskesmasIndex:
     keys = tuple(_puskesmas_key(n) for _, n in pairs)
+    codes = tuple(c for c, _ in pairs)
+    compact = tuple(_compact(k) for k in keys)
+    by_compact: dict[str, list[int]] = {}
+    for i, c in enumerate(compact):
+        if c:
+            by_compact.setdefault(c, []).append(i)
     return _PuskesmasIndex(
-        codes=tuple(c for c, _ in pairs),
+        codes=codes,
         names=tuple(n for _, n in pairs),
         keys=keys,
-        compact=tuple(_compact(k) for k in keys),
+        compact=compact,
         max_words=max((len(k.split()) for k in keys), default=1),
+        known={c.upper(): c for c in codes},
+        by_compact=by_compact,
     )
 
 
@@ -494,21 +531,45 @@ def match_puskesmas(
 
     Returns ``(code, candidates)``; ``code`` is None when nothing or more than one puskesmas fits.
     """
-    index = _puskesmas_index(_puskesmas_pairs(wilayah))
+    return _match_puskesmas(text, _puskesmas_index(_puskesmas_pairs(wilayah)), threshold)
+
+
+class PuskesmasMatcher:
+    """:func:`match_puskesmas` against one master list, for many files: the index is built once (reading it from
+    the frame costs more than a match) and answers are remembered per text (titles repeat every month)."""
+
+    def __init__(self, wilayah: pd.DataFrame, threshold: float = 85.0) -> None:
+        self._index = _puskesmas_index(_puskesmas_pairs(wilayah))
+        self._threshold = threshold
+        self._cache: dict[str, tuple[str | None, list[tuple[str, str, float]]]] = {}
+
+    def match(self, text: object) -> tuple[str | None, list[tuple[str, str, float]]]:
+        """As ``match_puskesmas(text, wilayah)``."""
+        if type(text) is not str:
+            return _match_puskesmas(text, self._index, self._threshold)
+        found = self._cache.get(text)
+        if found is None:
+            found = _match_puskesmas(text, self._index, self._threshold)
+            if len(self._cache) >= _TEXT_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = found
+        return found[0], list(found[1])  # a copy: callers may keep or change the list
+
+
+def _match_puskesmas(
+    text: object, index: _PuskesmasIndex, threshold: float
+) -> tuple[str | None, list[tuple[str, str, float]]]:
     base = _base_text(text)
     if not base.strip() or not index.codes:
         return None, []
-    known = {c.upper(): c for c in index.codes}
+    known = index.known
     for tok in dict.fromkeys([base.strip(), *_words(base).split(), *_CODE.findall(base)]):
         if tok in known:
             code = known[tok]
             return code, [(code, index.names[index.codes.index(code)], 100.0)]
 
     tokens = _words(base).split()
-    by_compact: dict[str, list[int]] = {}
-    for i, c in enumerate(index.compact):
-        if c:
-            by_compact.setdefault(c, []).append(i)
+    by_compact = index.by_compact
     # (after_puskesmas_word, length, index) of every whole-word occurrence
     hits: dict[int, tuple[bool, int]] = {}
     span = index.max_words * 2 + 2  # "AMPELGADING" may be written in up to twice as many words
