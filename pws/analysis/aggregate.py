@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pws.analysis.coverage import EPS, NO_DATA, status_pws4, status_target3, trend_of
+from pws.analysis.coverage import CONTRACT_COLUMNS, EPS, NO_DATA, status_pws4, status_target3, trend_of
 from pws.analysis.settings import Settings
 from pws.analysis.stats import wilson_interval
 
@@ -50,16 +50,7 @@ AGGREGATE_COLUMNS = [
     "tingkat",
     "kode",
     "nama",
-    "sasaran",
-    "kumulatif",
-    "cakupan_kumulatif",
-    "target_sd_bulan",
-    "cakupan_bulan_ini",
-    "cakupan_bulan_lalu",
-    "tren",
-    "posisi",
-    "status",
-    "kesenjangan",
+    *CONTRACT_COLUMNS[2:],  # the desa table's measures, sasaran .. kesenjangan, in the same order
     "kesenjangan_orang",
     "kesenjangan_orang_desa",
     "ci_bawah",

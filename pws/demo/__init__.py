@@ -23,6 +23,7 @@ from pws.demo import reports
 from pws.demo.district import KODE_KABUPATEN, NAMA_KABUPATEN, build_district
 from pws.demo.reports import MONTHS, MONTHS_SHORT, Lineage, Style
 from pws.demo.truth import LAST_MONTH, YEARS, build_truth
+from pws.etl.model import TIDY_COLUMNS
 
 DEFAULT_SEED = 2024
 
@@ -202,17 +203,7 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
     internal.mkdir(parents=True, exist_ok=True)
     truth_frame = pd.DataFrame(
         lineage.records,
-        columns=[
-            "tahun",
-            "bulan",
-            "kode_desa",
-            "indikator",
-            "jk",
-            "nilai",
-            "sumber_file",
-            "sumber_sheet",
-            "sumber_sel",
-        ],
+        columns=[c for c in TIDY_COLUMNS if c not in ("nama_desa", "kode_puskesmas")],
     )
     truth_frame.to_csv(internal / "kebenaran.csv", index=False)
     summary = DemoSummary(
