@@ -269,6 +269,18 @@ class SheetReader:
         cell = cell_address(row, col) if row is not None and col is not None else None
         self.out.issues.append(issue(code, file=self.ctx.file_name, sheet=self.sheet.name, cell=cell, **params))
 
+    def period(self, title: list[str], month_from_names: bool = True) -> tuple[int | None, int | None]:
+        """Year and month of the sheet: the title block first, then the sheet name, then the file name, and for
+        the year finally ``--tahun`` (exports that name no year anywhere). ``month_from_names`` False keeps the
+        month to the title (desa-as-columns sheets take it per row)."""
+        year, month = _period_from(title)
+        for text in (self.sheet.name, self.ctx.file_name):
+            y, m = _period_of_text(text)
+            year = year or y
+            if month_from_names:
+                month = month or m or _month_of_label(text)
+        return year or self.ctx.default_year, month
+
     def puskesmas_problem(self, text: str, row: int | None = None, col: int | None = None) -> None:
         _, candidates = self.memo.puskesmas.match(text)
         cell = cell_address(row, col) if row is not None and col is not None else None
@@ -462,12 +474,7 @@ class SheetReader:
             if self.out.kode_puskesmas is None:
                 self.puskesmas_problem(" | ".join(title[:3]) or self.ctx.file_name)
                 return
-        year, month = _period_from(title)
-        for text in (self.sheet.name, self.ctx.file_name):
-            y, m = _period_of_text(text)
-            year = year or y
-            month = month or m or _month_of_label(text)
-        year = year or self.ctx.default_year
+        year, month = self.period(title)
         # the same header block gives the same meanings (they depend only on its labels): worked out once
         columns = self.memo.remember(
             "columns",
@@ -752,13 +759,7 @@ class SheetReader:
             self.problem("kolom_indikator_tidak_ada", sheet_name=self.sheet.name)
             return
         title = _title_text(grid, hr)
-        file_year, _ = _period_from(title)
-        file_year = (
-            file_year
-            or _period_of_text(self.sheet.name)[0]
-            or _period_of_text(self.ctx.file_name)[0]
-            or self.ctx.default_year
-        )
+        file_year, _ = self.period(title)
         desa_col, month_col = ident["desa"], ident["bulan"]
         pkm_col, year_col, time_col = ident.get("puskesmas"), ident.get("tahun"), ident.get("waktu_input")
         pkm_cache: dict[str, str | None] = {}
@@ -872,13 +873,7 @@ class SheetReader:
         title = _title_text(grid, hr)
         if self.out.kode_puskesmas is None:
             self._infer_puskesmas_from_desa([v for v in grid[hr] if isinstance(v, str)])
-        year, month = _period_from(title)
-        year = (
-            year
-            or _period_of_text(self.sheet.name)[0]
-            or _period_of_text(self.ctx.file_name)[0]
-            or self.ctx.default_year
-        )
+        year, month = self.period(title, month_from_names=False)
         family = recognise(" | ".join(title), {normalize_label(_text(v)) for v in grid[hr] if _text(v)})
         self.out.family = family.id if family else None
         desa_cols: list[tuple[int, Match]] = []
