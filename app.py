@@ -3,16 +3,24 @@ district on first run) on http://127.0.0.1:8050; ``pws serve`` does the same for
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
 
 import dash
-from flask import abort, redirect, request, send_file
+from dash import html
+from flask import abort, has_request_context, make_response, redirect, request, send_file
 
+from pws import i18n
 from pws.config import WORKSPACE_ENV, Workspace
 from pws.i18n import t
 
 HERE = Path(__file__).resolve().parent
+LANG_COOKIE = "pws_lang"
+#: largest request body the server accepts (uploads travel base64-encoded inside the callback request)
+MAX_UPLOAD_MB = float(os.environ.get("PWS_MAX_UPLOAD_MB", "25"))
+log = logging.getLogger("pws.app")
 
 
 def default_workspace() -> Workspace:
@@ -21,7 +29,33 @@ def default_workspace() -> Workspace:
     return Workspace(Path(env) if env else HERE / "data")
 
 
-def create_app(workspace: Workspace | None = None) -> dash.Dash:
+def _request_lang() -> str | None:
+    return request.cookies.get(LANG_COOKIE) if has_request_context() else None
+
+
+def show_error(err: Exception) -> None:
+    """Every callback failure ends here: logged with its traceback, shown to the user as a calm alert."""
+    from layouts._ids import SHELL
+
+    log.exception("callback failed", exc_info=err)
+    detail = str(err) or type(err).__name__
+    dash.set_props(
+        SHELL.alert,
+        {
+            "children": html.Div(
+                [
+                    html.Strong(t("ui.error_title")),
+                    html.Span(" " + t("ui.error_body", detail=detail)),
+                    html.Button("×", id=SHELL.alert_close, className="alert-close", title=t("ui.tutup")),
+                ],
+                className="alert alert-error",
+            )
+        },
+    )
+
+
+def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Dash:
+    """The Dash app serving ``workspace``. ``warm`` fills the caches of the newest month in a background thread."""
     ws = workspace or default_workspace()
     if ws.is_empty():
         from pws.demo import generate
@@ -34,15 +68,19 @@ def create_app(workspace: Workspace | None = None) -> dash.Dash:
     from pws import service
 
     service.configure(ws)
+    i18n.set_lang_resolver(_request_lang)
     app = dash.Dash(
         __name__,
         use_pages=True,
         pages_folder=str(HERE / "layouts"),
         assets_folder=str(HERE / "layouts" / "assets"),
-        suppress_callback_exceptions=True,
+        suppress_callback_exceptions=True,  # no validation layout with every page's figures in the index
         title=t("app.title"),
         update_title=None,  # type: ignore[arg-type]
+        compress=True,
+        on_error=show_error,
     )
+    app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_MB * 1024 * 1024)
     from layouts import _shell
 
     app.layout = _shell.layout
@@ -50,10 +88,21 @@ def create_app(workspace: Workspace | None = None) -> dash.Dash:
 
     @app.server.before_request
     def home():  # type: ignore[no-untyped-def,unused-ignore]
-        # the first working page is the home page until the overview page exists
         if request.path == "/":
-            return redirect("/wilayah")
+            query = request.query_string.decode()
+            return redirect("/ringkasan" + (f"?{query}" if query else ""))
         return None
+
+    @app.server.route("/bahasa")
+    def switch_language():  # type: ignore[no-untyped-def,unused-ignore]
+        """Toggle Indonesian/English for this browser (a cookie), then go back to the page."""
+        new = "en" if i18n.current_lang() == "id" else "id"
+        back = request.referrer or "/"
+        if not back.startswith(request.host_url):  # never redirect off-site
+            back = "/"
+        response = make_response(redirect(back))
+        response.set_cookie(LANG_COOKIE, new, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
 
     @app.server.route("/geo/<name>")
     def geojson(name: str):  # type: ignore[no-untyped-def,unused-ignore]
@@ -66,6 +115,8 @@ def create_app(workspace: Workspace | None = None) -> dash.Dash:
             abort(404)
         return send_file(files[name], mimetype="application/geo+json", max_age=7 * 24 * 3600)
 
+    if warm:
+        threading.Thread(target=service.warm, args=(ws,), name="pws-warm", daemon=True).start()
     return app
 
 

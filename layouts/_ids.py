@@ -2,11 +2,16 @@
 
 
 class SHELL:
+    url = "shell-url"
     filters = "shell-filters"
     year = "shell-tahun"
     month = "shell-bulan"
     indicator = "shell-indikator"
+    puskesmas = "shell-puskesmas"
+    desa = "shell-desa"
     alert = "shell-alert"
+    alert_close = "shell-alert-tutup"
+    nav_link = "shell-nav"  # pattern id {"type": nav_link, "page": <path>}
 
 
 class WILAYAH:

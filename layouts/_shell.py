@@ -1,5 +1,10 @@
-"""The app shell: navbar built from the page registry, the global filters (tahun, bulan, indikator) held in a
-``dcc.Store`` for every page, and the page container."""
+"""The app shell: navbar, the global filters (tahun, bulan, indikator, puskesmas, desa) and the page container.
+
+The filters live here and nowhere else. :mod:`callbacks.shell` keeps them in step with the URL's query string
+(``?tahun=2025&bulan=6&indikator=K4&puskesmas=…&desa=…``) so that a copied link reproduces the view, and
+publishes them as one dict in the ``shell-filters`` store that every page reads. A page that wants to change a
+filter (a click on a desa) writes to the filter's dropdown with ``allow_duplicate=True``.
+"""
 
 from __future__ import annotations
 
@@ -8,79 +13,118 @@ from dash import dcc, html
 
 from layouts._ids import SHELL
 from pws import service
-from pws.i18n import t
+from pws.i18n import current_lang, t
 
 
-def _indicator_options() -> list[dict[str, str]]:
+def nav_pages() -> list[dict]:
+    """The registered pages in menu order, each with its translated label (``page.<module name>``)."""
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    return [{**p, "label": t(f"page.{p['module'].rsplit('.', 1)[-1]}")} for p in pages]
+
+
+def indicator_options() -> list[dict[str, str]]:
     catalogue = service.workspace_data(service.current_workspace()).catalogue
+    lang = current_lang()
     options = []
-    for tahap, nama_id, _ in catalogue.tahap:
+    for tahap, nama_id, nama_en in catalogue.tahap:
         for ind in catalogue.by_tahap(tahap):
-            options.append({"label": f"{nama_id} · {ind.name()}", "value": ind.kode})
+            stage = nama_en if lang == "en" else nama_id
+            options.append({"label": f"{stage} · {ind.name(lang)}", "value": ind.kode})
     return options
+
+
+def year_options() -> list[int]:
+    ws = service.current_workspace()
+    years = set(service.years(ws))
+    latest = service.latest_period(ws)
+    if latest:
+        years.add(latest[0])
+    return sorted(years, reverse=True)
+
+
+def _filter(label: str, component: dcc.Dropdown) -> html.Label:
+    return html.Label([label, component])
 
 
 def layout() -> html.Div:
     ws = service.current_workspace()
-    years = service.years(ws)
-    nav_links = [
-        dcc.Link(page["name"], href=page["relative_path"], className="nav-link") for page in dash.page_registry.values()
-    ]
     months = [{"label": t(f"month.{m}"), "value": m} for m in range(1, 13)]
+    puskesmas = [
+        {"label": r.nama_puskesmas, "value": r.kode_puskesmas} for r in service.puskesmas_list(ws).itertuples()
+    ]
+    nav_links = [
+        dcc.Link(
+            p["label"], href=p["relative_path"], id={"type": SHELL.nav_link, "page": p["path"]}, className="nav-link"
+        )
+        for p in nav_pages()
+    ]
     return html.Div(
         [
+            dcc.Location(id=SHELL.url, refresh="callback-nav"),
             html.Header(
                 [
                     html.Div(
-                        [html.Span(t("app.title"), className="brand"), html.Nav(nav_links, className="nav")],
+                        [
+                            html.Span(t("app.title"), className="brand"),
+                            html.Nav(nav_links, className="nav"),
+                            html.A(
+                                t("ui.bahasa_lain"),
+                                href="/bahasa",
+                                title=t("ui.bahasa_lain_judul"),
+                                className="lang-switch",
+                            ),
+                        ],
                         className="nav-left",
-                    ),
+                    ),  # fmt: skip
                     html.Div(
                         [
-                            html.Label(
-                                [
-                                    t("ui.tahun"),
-                                    dcc.Dropdown(
-                                        id=SHELL.year,
-                                        options=years,
-                                        value=years[0],
-                                        clearable=False,
-                                        className="filter-year",
-                                    ),
-                                ]
-                            ),  # fmt: skip
-                            html.Label(
-                                [
-                                    t("ui.bulan"),
-                                    dcc.Dropdown(
-                                        id=SHELL.month,
-                                        options=months,
-                                        value=12,
-                                        clearable=False,
-                                        className="filter-month",
-                                    ),
-                                ]
-                            ),  # fmt: skip
-                            html.Label(
-                                [
-                                    t("ui.indikator"),
-                                    dcc.Dropdown(
-                                        id=SHELL.indicator,
-                                        options=_indicator_options(),
-                                        value="K4",
-                                        clearable=False,
-                                        className="filter-indicator",
-                                    ),
-                                ]
-                            ),  # fmt: skip
+                            _filter(
+                                t("ui.tahun"),
+                                dcc.Dropdown(
+                                    id=SHELL.year, options=year_options(), className="filter-year", clearable=False
+                                ),
+                            ),
+                            _filter(
+                                t("ui.bulan"),
+                                dcc.Dropdown(id=SHELL.month, options=months, className="filter-month", clearable=False),
+                            ),
+                            _filter(
+                                t("ui.indikator"),
+                                dcc.Dropdown(
+                                    id=SHELL.indicator,
+                                    options=indicator_options(),
+                                    className="filter-indicator",
+                                    clearable=False,
+                                ),
+                            ),
+                            _filter(
+                                t("ui.puskesmas"),
+                                dcc.Dropdown(
+                                    id=SHELL.puskesmas,
+                                    options=puskesmas,
+                                    placeholder=t("ui.semua_puskesmas"),
+                                    clearable=True,
+                                    className="filter-puskesmas",
+                                ),
+                            ),
+                            _filter(
+                                t("ui.desa"),
+                                dcc.Dropdown(
+                                    id=SHELL.desa,
+                                    options=[],
+                                    placeholder=t("ui.semua_desa"),
+                                    clearable=True,
+                                    className="filter-desa",
+                                ),
+                            ),
                         ],
                         className="filters",
-                    ),
+                    ),  # fmt: skip
                 ],
                 className="topbar",
             ),
-            dcc.Store(id=SHELL.filters, storage_type="session"),
-            html.Div(id=SHELL.alert, className="alert-area"),
+            dcc.Store(id=SHELL.filters),
+            html.Div(id=SHELL.alert, className="alert-area", role="alert"),
             html.Main(dash.page_container, className="page"),
         ]
     )

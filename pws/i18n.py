@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -36,7 +37,21 @@ def messages(lang: str) -> dict[str, str]:
     return out
 
 
+_resolvers: list[Callable[[], str | None]] = []
+
+
+def set_lang_resolver(resolver: Callable[[], str | None]) -> None:
+    """Let the host decide the language per request (the dashboard reads the user's choice from a cookie).
+    The resolver returns a language code, or None to fall back to ``PWS_LANG``."""
+    _resolvers[:] = [resolver]
+
+
 def current_lang() -> str:
+    """The request's language when a resolver gives one, else ``$PWS_LANG``, else Indonesian."""
+    for resolver in _resolvers:
+        lang = resolver()
+        if lang in LANGUAGES:
+            return str(lang)
     lang = os.environ.get("PWS_LANG", DEFAULT_LANG)
     return lang if lang in LANGUAGES else DEFAULT_LANG
 

@@ -13,7 +13,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from pws.analysis.aggregate import aggregate
+from pws.analysis.coverage import pws_table
+from pws.analysis.series import coverage_series
+from pws.analysis.settings import Settings
 from pws.config import Workspace
+from pws.etl.model import TIDY_COLUMNS
+from pws.etl.store import ARCHIVE_DIR, Store, database_url
 from pws.figures.theme import format_int
 from pws.geo import load_boundaries, write_map_geojson
 from pws.i18n import t
@@ -89,6 +95,179 @@ def wilayah_map_frame(ws: Workspace, tahun: int, indikator: str | None, lang: st
         lines.append("<br>".join(parts))
     frame["keterangan"] = lines
     return frame
+
+
+# ---------------------------------------------------------------------------------------------- the store
+# Derived tables are cached on the store's version (the newest ingest id): an upload, a `pws ingest` in another
+# process or another gunicorn worker changes it, and the next call recomputes. Cached frames are shared between
+# callers: treat them as read-only (copy before changing).
+
+
+@functools.lru_cache(maxsize=4)
+def _store(root: Path, url: str) -> Store:
+    return Store(url, Workspace(root).internal_dir / ARCHIVE_DIR)
+
+
+def store(ws: Workspace) -> Store:
+    """The workspace's store, opened once per process (its engine pools connections for every thread)."""
+    ws.internal_dir.mkdir(parents=True, exist_ok=True)
+    return _store(ws.root.resolve(), database_url(ws))
+
+
+def version(ws: Workspace) -> int:
+    return store(ws).version()
+
+
+def settings(ws: Workspace) -> Settings:
+    """The analysis settings of the workspace (the documented defaults for now)."""
+    return Settings()
+
+
+def _codes(ws: Workspace, indikator: str) -> tuple[str, ...]:
+    measured = settings(ws).measured_denominator(indikator)
+    return (indikator, measured) if measured else (indikator,)
+
+
+@functools.lru_cache(maxsize=4)
+def _year(root: Path, ver: int, tahun: int) -> dict[str, pd.DataFrame]:
+    """All tidy rows of one year, split by indicator (one query; slicing per indicator is then free)."""
+    frame = store(Workspace(root)).observations(tahun=tahun)
+    return {str(code): part.reset_index(drop=True) for code, part in frame.groupby("indikator", sort=False)}
+
+
+@functools.lru_cache(maxsize=256)
+def _observations(root: Path, ver: int, tahun: int, codes: tuple[str, ...]) -> pd.DataFrame:
+    parts = [_year(root, ver, year).get(code) for code in codes for year in (tahun - 1, tahun)]
+    frames = [p for p in parts if p is not None and not p.empty]
+    if not frames:
+        return pd.DataFrame(columns=TIDY_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def observations(ws: Workspace, tahun: int, indikator: str) -> pd.DataFrame:
+    """Tidy rows of ``indikator`` (and its measured denominator) in ``tahun − 1`` and ``tahun``."""
+    return _observations(ws.root.resolve(), version(ws), int(tahun), _codes(ws, indikator))
+
+
+@functools.lru_cache(maxsize=512)
+def _table(root: Path, ver: int, stamp: tuple[int, ...], tahun: int, bulan: int, indikator: str) -> pd.DataFrame:
+    ws = Workspace(root)
+    data = workspace_data(ws)
+    obs = _observations(root, ver, tahun, _codes(ws, indikator))
+    return pws_table(obs, data.sasaran, data.target, data.catalogue, data.wilayah, tahun, bulan, indikator,
+                     settings(ws))  # fmt: skip
+
+
+def _data_stamp(ws: Workspace) -> tuple[int, ...]:
+    return _stamp(ws.wilayah_path, ws.sasaran_path, ws.target_path, ws.indikator_path, ws.alias_path)
+
+
+def table(ws: Workspace, tahun: int, bulan: int, indikator: str) -> pd.DataFrame:
+    """The desa PWS table (:func:`pws.analysis.pws_table`) of one indicator and month, cached."""
+    return _table(ws.root.resolve(), version(ws), _data_stamp(ws), int(tahun), int(bulan), indikator)
+
+
+@functools.lru_cache(maxsize=512)
+def _aggregate(
+    root: Path, ver: int, stamp: tuple[int, ...], tahun: int, bulan: int, indikator: str, level: str
+) -> pd.DataFrame:
+    ws = Workspace(root)
+    return aggregate(_table(root, ver, stamp, tahun, bulan, indikator), level, settings(ws))
+
+
+def aggregate_table(ws: Workspace, tahun: int, bulan: int, indikator: str, level: str) -> pd.DataFrame:
+    """Puskesmas / kecamatan / kabupaten rows (:func:`pws.analysis.aggregate`) of the desa table, cached."""
+    return _aggregate(ws.root.resolve(), version(ws), _data_stamp(ws), int(tahun), int(bulan), indikator, level)
+
+
+@functools.lru_cache(maxsize=256)
+def _series(
+    root: Path, ver: int, stamp: tuple[int, ...], tahun: int, indikator: str, level: str, kode: str | None
+) -> pd.DataFrame:
+    ws = Workspace(root)
+    data = workspace_data(ws)
+    codes = _codes(ws, indikator)
+    obs = [_observations(root, ver, tahun, codes), _observations(root, ver, tahun - 1, codes)]
+    frames = [f for f in obs if not f.empty]
+    both = pd.concat(frames, ignore_index=True).drop_duplicates() if frames else obs[0]
+    return coverage_series(both, data.sasaran, data.target, data.catalogue, data.wilayah, tahun, indikator, level,
+                           kode, settings(ws))  # fmt: skip
+
+
+def series(
+    ws: Workspace, tahun: int, indikator: str, level: str = "kabupaten", kode: str | None = None
+) -> pd.DataFrame:
+    """Twelve monthly rows of cumulative coverage against the target line (:func:`pws.analysis.coverage_series`)
+    for the kabupaten or one puskesmas / kecamatan / desa, with last year's line; cached."""
+    return _series(ws.root.resolve(), version(ws), _data_stamp(ws), int(tahun), indikator, level, kode)
+
+
+LINEAGE_COLUMNS = ["bulan", "jk", "nilai", "sumber_file", "sumber_sheet", "sumber_sel"]
+
+
+def lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) -> pd.DataFrame:
+    """Where each stored number of one desa, indicator and year came from: month, sex, value, file, sheet, cell."""
+    obs = observations(ws, tahun, indikator)
+    rows = obs[(obs["tahun"] == int(tahun)) & (obs["indikator"] == indikator) & (obs["kode_desa"] == kode_desa)]
+    return rows[LINEAGE_COLUMNS].sort_values(["bulan", "jk"], ascending=[True, False]).reset_index(drop=True)
+
+
+def warm(ws: Workspace) -> None:
+    """Fill the caches for the newest period (every indicator's desa table and kabupaten trend), so that the
+    first users of a freshly started server do not wait. Meant for a background thread."""
+    period = latest_period(ws)
+    if period is None:
+        return
+    tahun, bulan = period
+    for code in workspace_data(ws).catalogue.indicators:
+        table(ws, tahun, bulan, code)
+    for code in workspace_data(ws).catalogue.indicators:
+        series(ws, tahun, code)
+
+
+def latest_period(ws: Workspace) -> tuple[int, int] | None:
+    """The newest (tahun, bulan) that has any data; None for an empty store."""
+    periods = store(ws).periods()
+    if periods.empty:
+        return None
+    return int(periods["tahun"].iloc[0]), int(periods["bulan"].iloc[0])
+
+
+def puskesmas_list(ws: Workspace) -> pd.DataFrame:
+    """kode_puskesmas, nama_puskesmas of the master list, sorted by name."""
+    wilayah = workspace_data(ws).wilayah
+    pkm = wilayah[["kode_puskesmas", "nama_puskesmas"]].drop_duplicates("kode_puskesmas")
+    return pkm.sort_values("nama_puskesmas").reset_index(drop=True)
+
+
+def desa_options(ws: Workspace, kode_puskesmas: str | None = None) -> list[dict[str, str]]:
+    """Dropdown options (label "Desa (Kecamatan)", value kode_desa) of one puskesmas or of all, sorted by name."""
+    wilayah = workspace_data(ws).wilayah
+    if kode_puskesmas:
+        wilayah = wilayah[wilayah["kode_puskesmas"] == kode_puskesmas]
+    rows = wilayah.sort_values(["nama_desa", "nama_kecamatan"])
+    return [{"label": f"{r.nama_desa} ({r.nama_kecamatan})", "value": r.kode_desa} for r in rows.itertuples()]
+
+
+def puskesmas_of(ws: Workspace, kode_desa: str) -> str | None:
+    wilayah = workspace_data(ws).wilayah
+    match = wilayah.loc[wilayah["kode_desa"] == kode_desa, "kode_puskesmas"]
+    return str(match.iloc[0]) if len(match) else None
+
+
+def area_bounds(ws: Workspace, kode_puskesmas: str | None = None) -> tuple[float, float, float, float] | None:
+    """Bounds (minx, miny, maxx, maxy) of the kabupaten or of one puskesmas' desa; None without boundaries."""
+    geometry = map_geometry(ws)
+    if geometry is None:
+        return None
+    desa = geometry.desa
+    if kode_puskesmas:
+        codes = set(workspace_data(ws).wilayah.query("kode_puskesmas == @kode_puskesmas")["kode_desa"])
+        desa = desa[desa["kode_desa"].isin(codes)]
+        if desa.empty:
+            return geometry.bounds
+    minx, miny, maxx, maxy = (float(v) for v in desa.total_bounds)
+    return (minx, miny, maxx, maxy)
 
 
 _current: list[Workspace] = []

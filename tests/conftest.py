@@ -1,7 +1,9 @@
-"""Shared fixtures: a demo workspace generated once per test session, and the real data folder (optional)."""
+"""Shared fixtures: a demo workspace generated once per test session (as written, and with its reports
+ingested), and the real data folder (optional)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,21 @@ REAL = REPO.parent / "shared" / "data" / "real"
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
     """The demo district written into a fresh folder (default seed)."""
     return generate(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo: DemoSummary, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo workspace with all its reports ingested into its store (read-only for tests: copy it
+    before writing)."""
+    from pws.config import Workspace
+    from pws.etl import input_files
+    from pws.etl.ingest import ingest_files
+
+    root = tmp_path_factory.mktemp("demo-store") / "ws"
+    shutil.copytree(demo.root, root)
+    ws = Workspace(root)
+    ingest_files(ws, input_files([ws.laporan_dir]))
+    return root
 
 
 @pytest.fixture

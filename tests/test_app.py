@@ -15,7 +15,7 @@ from pws.demo import DemoSummary
 def app(demo: DemoSummary) -> dash.Dash:
     from app import create_app
 
-    return create_app(Workspace(demo.root))
+    return create_app(Workspace(demo.root), warm=False)
 
 
 def test_pages_and_callbacks_are_registered(app: dash.Dash) -> None:

@@ -418,6 +418,23 @@ class Store:
             frame = _fetch(conn, stmt, TIDY_COLUMNS)
         return frame.astype({"tahun": "int64", "bulan": "int64", "nilai": "float64"})
 
+    def version(self) -> int:
+        """A number that changes whenever anything is ingested (the newest ingest's id; 0 for an empty store).
+        Caches of derived tables key on it."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(berkas.c.id))).scalar() or 0)
+
+    def periods(self) -> pd.DataFrame:
+        """Each (tahun, bulan) with data and how many rows it has, newest first."""
+        stmt = (
+            sa.select(observasi.c.tahun, observasi.c.bulan, sa.func.count().label("baris"))
+            .group_by(observasi.c.tahun, observasi.c.bulan)
+            .order_by(observasi.c.tahun.desc(), observasi.c.bulan.desc())
+        )
+        with self.engine.connect() as conn:
+            data = conn.execute(stmt).all()
+        return pd.DataFrame([tuple(r) for r in data], columns=["tahun", "bulan", "baris"]).astype("int64")
+
     def files(self) -> pd.DataFrame:
         """The ingest log, newest first (columns of table ``berkas``; ``waktu`` in UTC)."""
         with self.engine.connect() as conn:
