@@ -41,7 +41,7 @@ def _add_workspace(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pws", description=t("cli.description"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(parser)
-    sub = parser.add_subparsers(dest="command", metavar=t("cli.command_metavar"), title=t("cli.commands"))
+    sub = parser.add_subparsers(dest="command", prog=parser.prog, metavar=t("cli.command_metavar"), title=t("cli.commands"))
 
     demo = sub.add_parser("demo", help=t("cli.demo.help"), description=t("cli.demo.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(demo)
