@@ -17,3 +17,12 @@ class SHELL:
 class WILAYAH:
     map = "wilayah-peta"
     summary = "wilayah-ringkasan"
+
+
+class RINGKASAN:
+    title = "ringkasan-judul"
+    subtitle = "ringkasan-subjudul"
+    notice = "ringkasan-catatan"
+    cards = "ringkasan-kartu"
+    league = "ringkasan-peringkat"
+    attention = "ringkasan-perhatian"

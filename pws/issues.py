@@ -87,6 +87,12 @@ ISSUE_TYPES: dict[str, Severity] = {
     "berkas_tanpa_nilai": "warning",
     "l_p_tidak_sama_jml": "warning",
     "desa_puskesmas_lain": "warning",
+    # key indicators of the overview (indikator_utama.csv, pws.analysis.overview)
+    "indikator_utama_tahap_tidak_dikenal": "error",
+    "indikator_utama_tidak_dikenal": "error",
+    "indikator_utama_ganda": "warning",
+    "indikator_utama_terlalu_banyak": "warning",
+    "indikator_utama_beda_tahap": "warning",
 }
 
 

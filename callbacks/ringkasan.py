@@ -1,0 +1,174 @@
+"""Ringkasan page: the shell filters in, the overview (:mod:`pws.analysis.overview`) out as HTML.
+
+The only logic here is fetching the cached service frames the overview functions take (:func:`overview_frames`):
+the kabupaten (or the chosen puskesmas') row of each key indicator, the puskesmas rows (or the puskesmas' desa)
+and the desa table of the shell's indicator.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+
+from layouts import ringkasan as view
+from layouts._ids import RINGKASAN, SHELL
+from pws import service
+from pws.analysis import overview
+from pws.config import Workspace
+from pws.etl.store import STATUS_NEW, STATUS_REPLACED
+from pws.i18n import current_lang, t
+from pws.issues import Issue
+from pws.viewstate import ViewState
+
+
+def _mtime(path: Path | None) -> int:
+    return path.stat().st_mtime_ns if path is not None and path.exists() else 0
+
+
+@functools.lru_cache(maxsize=8)
+def _key_indicators(root: Path, stamp: tuple[int, ...]) -> tuple[overview.KeyIndicators, list[Issue]]:
+    ws = Workspace(root)
+    return overview.load_key_indicators(ws, service.workspace_data(ws).catalogue)
+
+
+def key_indicators(ws: Workspace) -> tuple[overview.KeyIndicators, list[Issue]]:
+    """The workspace's key indicators and the problems of its ``indikator_utama.csv``, cached on the files."""
+    stamp = (_mtime(overview.key_indicator_path(ws)), _mtime(ws.indikator_path), _mtime(ws.alias_path))
+    return _key_indicators(ws.root.resolve(), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _latest_ingest(root: Path, ver: int) -> pd.Timestamp | None:
+    files = service.store(Workspace(root)).files()
+    stored = files[files["status"].isin([STATUS_NEW, STATUS_REPLACED])]
+    return None if stored.empty else pd.Timestamp(stored["waktu"].max())
+
+
+def latest_ingest(ws: Workspace) -> pd.Timestamp | None:
+    """When data was last stored (UTC), None for an empty store; cached on the store version."""
+    return _latest_ingest(ws.root.resolve(), service.version(ws))
+
+
+@dataclass(frozen=True)
+class OverviewFrames:
+    keys: overview.KeyIndicators
+    summary: pd.DataFrame
+    league: pd.DataFrame
+    attention: pd.DataFrame
+
+
+def _stamps(ws: Workspace) -> tuple[int, ...]:
+    """What the cached overview frames depend on besides the store: the workspace files and the key indicators."""
+    files = (ws.wilayah_path, ws.sasaran_path, ws.target_path, ws.indikator_path, ws.alias_path)
+    return (*(_mtime(p) for p in files), _mtime(overview.key_indicator_path(ws)))
+
+
+@functools.lru_cache(maxsize=64)
+def _summary(
+    root: Path, ver: int, stamps: tuple[int, ...], tahun: int, bulan: int, pkm: str | None, lang: str
+) -> tuple[overview.KeyIndicators, pd.DataFrame]:
+    ws = Workspace(root)
+    keys, _ = key_indicators(ws)
+    level = "puskesmas" if pkm else "kabupaten"
+    aggregates = {kode: service.aggregate_table(ws, tahun, bulan, kode, level) for _, kode in keys}
+    return keys, overview.stage_summary(keys, aggregates, service.workspace_data(ws).catalogue, area=pkm, lang=lang)
+
+
+@functools.lru_cache(maxsize=256)
+def _rankings(
+    root: Path, ver: int, stamps: tuple[int, ...], tahun: int, bulan: int, indikator: str, pkm: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ws = Workspace(root)
+    desa = overview.in_puskesmas(service.table(ws, tahun, bulan, indikator), pkm)
+    ranked = overview.league(desa if pkm else service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"))
+    return ranked, overview.attention(desa)
+
+
+def overview_frames(ws: Workspace, tahun: int, bulan: int, indikator: str, puskesmas: str | None) -> OverviewFrames:
+    """Stage summary, league and attention list of one month (kabupaten, or one puskesmas and its desa), cached
+    on the store version and the workspace files like the service tables (shared: never mutate them). The
+    summary does not depend on the indicator, so changing the indicator only ranks again."""
+    root, ver, stamps = ws.root.resolve(), service.version(ws), _stamps(ws)
+    keys, summary = _summary(root, ver, stamps, int(tahun), int(bulan), puskesmas or None, current_lang())
+    ranked, urgent = _rankings(root, ver, stamps, int(tahun), int(bulan), indikator, puskesmas or None)
+    return OverviewFrames(keys, summary, ranked, urgent)
+
+
+def _date(stamp: pd.Timestamp) -> str:
+    local = stamp.to_pydatetime().astimezone() if stamp.tzinfo is not None else stamp  # the server's time zone
+    return f"{local.day} {t(f'month.{local.month}')} {local.year}"
+
+
+def _notice(issues: list[Issue]) -> Any:
+    if not issues:
+        return None
+    files = sorted({i.file for i in issues if i.file})
+    items = [html.Li(f"{i.where()}: {i.message()}" if i.where() else i.message()) for i in issues[:6]]
+    return html.Div(
+        [html.Strong(t("ringkasan.masalah_berkas", file=", ".join(files), n=len(issues))), html.Ul(items)],
+        className="rk-notice",
+    )
+
+
+@callback(
+    Output(RINGKASAN.title, "children"),
+    Output(RINGKASAN.subtitle, "children"),
+    Output(RINGKASAN.notice, "children"),
+    Output(RINGKASAN.cards, "children"),
+    Output(RINGKASAN.league, "children"),
+    Output(RINGKASAN.attention, "children"),
+    Input(SHELL.filters, "data"),
+)
+def update_overview(filters: dict | None) -> tuple[Any, ...]:
+    if not filters or not filters.get("tahun") or not filters.get("bulan"):
+        raise PreventUpdate
+    ws = service.current_workspace()
+    tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
+    puskesmas = filters.get("puskesmas") or None
+    data = service.workspace_data(ws)
+    ind = data.catalogue.indicators[indikator]
+    frames = overview_frames(ws, tahun, bulan, indikator, puskesmas)
+
+    period = f"{t(f'month.{bulan}')} {tahun}"
+    names = dict(zip(data.wilayah["kode_puskesmas"], data.wilayah["nama_puskesmas"], strict=True))
+    if puskesmas:
+        title = t("ringkasan.judul_puskesmas", nama=names.get(puskesmas, puskesmas), periode=period)
+    else:
+        title = t("ringkasan.judul_kabupaten", periode=period)
+    latest = latest_ingest(ws)
+    subtitle = [
+        html.Span(t("ringkasan.data_sd", tanggal=_date(latest)) if latest is not None else t("ui.no_data_yet")),
+        html.Span(" " + t("ringkasan.petunjuk"), className="rk-hint"),
+    ]
+
+    def query(kode: str, pkm: str | None = puskesmas, desa: str | None = None) -> str:
+        return ViewState(tahun, bulan, kode, pkm, desa).to_query()
+
+    card_links = {kode: "/pws" + query(kode) for _, kode in frames.keys}
+    cards = view.cards(frames.summary, card_links, indikator)
+
+    target3 = ind.aturan_status == "target3"
+    if puskesmas:
+        league_links = {k: "/pws" + query(indikator, desa=k) for k in frames.league["kode"]}
+        league_title = t("ringkasan.peringkat_desa", nama=names.get(puskesmas, puskesmas), indikator=ind.name())
+    else:
+        league_links = {k: "/ringkasan" + query(indikator, pkm=k) for k in frames.league["kode"]}
+        league_title = t("ringkasan.peringkat_puskesmas", indikator=ind.name())
+    league = view.league_table(frames.league, league_title, bool(puskesmas), target3, league_links)
+
+    attention_links = {k: "/pws" + query(indikator, desa=k) for k in frames.attention["kode_desa"]}
+    attention = view.attention_list(
+        frames.attention,
+        t("ringkasan.perhatian", indikator=ind.name()),
+        not ind.higher_is_better,
+        target3,
+        attention_links,
+        show_puskesmas=not puskesmas,
+    )
+    return title, subtitle, _notice(key_indicators(ws)[1]), cards, league, attention
