@@ -1,14 +1,14 @@
 """Ringkasan page: the shell filters in, the overview (:mod:`pws.analysis.overview`) out as HTML.
 
-The only logic here is fetching the cached service frames the overview functions take (:func:`overview_frames`):
-the kabupaten (or the chosen puskesmas') row of each key indicator, the puskesmas rows (or the puskesmas' desa)
-and the desa table of the shell's indicator.
+The only logic here is fetching the cached service frames the overview functions take: the kabupaten (or the
+chosen puskesmas') row of each key indicator (:func:`_summary`), the puskesmas rows or the puskesmas' desa and the
+desa table of the shell's indicator (:func:`_rankings`). Frames and rendered outputs are cached on the store
+version and the workspace files, like the service tables.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,19 +50,6 @@ def _latest_ingest(root: Path, ver: int) -> pd.Timestamp | None:
     return None if stored.empty else pd.Timestamp(stored["waktu"].max())
 
 
-def latest_ingest(ws: Workspace) -> pd.Timestamp | None:
-    """When data was last stored (UTC), None for an empty store; cached on the store version."""
-    return _latest_ingest(ws.root.resolve(), service.version(ws))
-
-
-@dataclass(frozen=True)
-class OverviewFrames:
-    keys: overview.KeyIndicators
-    summary: pd.DataFrame
-    league: pd.DataFrame
-    attention: pd.DataFrame
-
-
 def _stamps(ws: Workspace) -> tuple[int, ...]:
     """What the cached overview frames depend on besides the store: the workspace files and the key indicators."""
     files = (ws.wilayah_path, ws.sasaran_path, ws.target_path, ws.indikator_path, ws.alias_path)
@@ -88,16 +75,6 @@ def _rankings(
     desa = overview.in_puskesmas(service.table(ws, tahun, bulan, indikator), pkm)
     ranked = overview.league(desa if pkm else service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"))
     return ranked, overview.attention(desa)
-
-
-def overview_frames(ws: Workspace, tahun: int, bulan: int, indikator: str, puskesmas: str | None) -> OverviewFrames:
-    """Stage summary, league and attention list of one month (kabupaten, or one puskesmas and its desa), cached
-    on the store version and the workspace files like the service tables (shared: never mutate them). The
-    summary does not depend on the indicator, so changing the indicator only ranks again."""
-    root, ver, stamps = ws.root.resolve(), service.version(ws), _stamps(ws)
-    keys, summary = _summary(root, ver, stamps, int(tahun), int(bulan), puskesmas or None, current_lang())
-    ranked, urgent = _rankings(root, ver, stamps, int(tahun), int(bulan), indikator, puskesmas or None)
-    return OverviewFrames(keys, summary, ranked, urgent)
 
 
 def _date(stamp: pd.Timestamp) -> str:
@@ -131,9 +108,28 @@ def update_overview(filters: dict | None) -> tuple[Any, ...]:
     ws = service.current_workspace()
     tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
     puskesmas = filters.get("puskesmas") or None
+    return _render(ws.root.resolve(), service.version(ws), _stamps(ws), tahun, bulan, indikator, puskesmas,
+                   current_lang())  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _render(
+    root: Path,
+    ver: int,
+    stamps: tuple[int, ...],
+    tahun: int,
+    bulan: int,
+    indikator: str,
+    puskesmas: str | None,
+    lang: str,
+) -> tuple[Any, ...]:
+    """The page's outputs for one view, cached like the frames they show: going back to a month, puskesmas or
+    indicator seen before costs nothing. The components are shared between requests and never changed."""
+    ws = Workspace(root)
     data = service.workspace_data(ws)
     ind = data.catalogue.indicators[indikator]
-    frames = overview_frames(ws, tahun, bulan, indikator, puskesmas)
+    keys, summary = _summary(root, ver, stamps, tahun, bulan, puskesmas, lang)
+    ranked, urgent = _rankings(root, ver, stamps, tahun, bulan, indikator, puskesmas)
 
     period = f"{t(f'month.{bulan}')} {tahun}"
     names = dict(zip(data.wilayah["kode_puskesmas"], data.wilayah["nama_puskesmas"], strict=True))
@@ -141,7 +137,7 @@ def update_overview(filters: dict | None) -> tuple[Any, ...]:
         title = t("ringkasan.judul_puskesmas", nama=names.get(puskesmas, puskesmas), periode=period)
     else:
         title = t("ringkasan.judul_kabupaten", periode=period)
-    latest = latest_ingest(ws)
+    latest = _latest_ingest(root, ver)
     subtitle = [
         html.Span(t("ringkasan.data_sd", tanggal=_date(latest)) if latest is not None else t("ui.no_data_yet")),
         html.Span(" " + t("ringkasan.petunjuk"), className="rk-hint"),
@@ -150,25 +146,23 @@ def update_overview(filters: dict | None) -> tuple[Any, ...]:
     def query(kode: str, pkm: str | None = puskesmas, desa: str | None = None) -> str:
         return ViewState(tahun, bulan, kode, pkm, desa).to_query()
 
-    card_links = {kode: "/pws" + query(kode) for _, kode in frames.keys}
-    cards = view.cards(frames.summary, card_links, indikator)
+    cards = view.cards(summary, {kode: "/pws" + query(kode) for _, kode in keys}, indikator)
 
     target3 = ind.aturan_status == "target3"
     if puskesmas:
-        league_links = {k: "/pws" + query(indikator, desa=k) for k in frames.league["kode"]}
+        league_links = {k: "/pws" + query(indikator, desa=k) for k in ranked["kode"]}
         league_title = t("ringkasan.peringkat_desa", nama=names.get(puskesmas, puskesmas), indikator=ind.name())
     else:
-        league_links = {k: "/ringkasan" + query(indikator, pkm=k) for k in frames.league["kode"]}
+        league_links = {k: "/ringkasan" + query(indikator, pkm=k) for k in ranked["kode"]}
         league_title = t("ringkasan.peringkat_puskesmas", indikator=ind.name())
-    league = view.league_table(frames.league, league_title, bool(puskesmas), target3, league_links)
+    league = view.league_table(ranked, league_title, bool(puskesmas), target3, league_links)
 
-    attention_links = {k: "/pws" + query(indikator, desa=k) for k in frames.attention["kode_desa"]}
     attention = view.attention_list(
-        frames.attention,
+        urgent,
         t("ringkasan.perhatian", indikator=ind.name()),
         not ind.higher_is_better,
         target3,
-        attention_links,
+        {k: "/pws" + query(indikator, desa=k) for k in urgent["kode_desa"]},
         show_puskesmas=not puskesmas,
     )
     return title, subtitle, _notice(key_indicators(ws)[1]), cards, league, attention

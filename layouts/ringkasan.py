@@ -157,6 +157,7 @@ def _num_cell(text: str) -> html.Td:
 
 def league_table(table: pd.DataFrame, title: str, desa_level: bool, target3: bool, hrefs: dict[str, str]) -> list[Any]:
     """The league (:func:`pws.analysis.overview.league`) as a plain HTML table (prints well)."""
+    last_header = "ringkasan.col_desa_tidak_tercapai" if target3 else "ringkasan.col_desa_jelek"
     head = html.Tr(
         [
             html.Th(t("ringkasan.col_peringkat"), className="num"),
@@ -165,7 +166,7 @@ def league_table(table: pd.DataFrame, title: str, desa_level: bool, target3: boo
             html.Th(t("ringkasan.col_target"), className="num"),
             html.Th(t("ringkasan.col_kesenjangan"), className="num"),
             html.Th(t("ringkasan.col_status")),
-            html.Th(t("ringkasan.col_kurang_orang" if desa_level else "ringkasan.col_desa_jelek"), className="num"),
+            html.Th(t("ringkasan.col_kurang_orang" if desa_level else last_header), className="num"),
         ]
     )
     body = []
