@@ -77,6 +77,17 @@ def _rankings(
     return ranked, overview.attention(desa)
 
 
+@functools.lru_cache(maxsize=64)
+def _cards(
+    root: Path, ver: int, stamps: tuple[int, ...], tahun: int, bulan: int, pkm: str | None, lang: str
+) -> tuple[dict[str, str], list[tuple[list[dict[str, Any]], html.Div]]]:
+    """The links and, per life stage, the rows and the card with no indicator marked: changing the indicator
+    then redraws only the one or two cards whose mark moves."""
+    keys, summary = _summary(root, ver, stamps, tahun, bulan, pkm, lang)
+    hrefs = {kode: "/pws" + ViewState(tahun, bulan, kode, pkm, None).to_query() for _, kode in keys}
+    return hrefs, [(rows, view.card(rows, hrefs, None)) for rows in view.stages(summary)]
+
+
 def _date(stamp: pd.Timestamp) -> str:
     local = stamp.to_pydatetime().astimezone() if stamp.tzinfo is not None else stamp  # the server's time zone
     return f"{local.day} {t(f'month.{local.month}')} {local.year}"
@@ -128,7 +139,6 @@ def _render(
     ws = Workspace(root)
     data = service.workspace_data(ws)
     ind = data.catalogue.indicators[indikator]
-    keys, summary = _summary(root, ver, stamps, tahun, bulan, puskesmas, lang)
     ranked, urgent = _rankings(root, ver, stamps, tahun, bulan, indikator, puskesmas)
 
     period = f"{t(f'month.{bulan}')} {tahun}"
@@ -146,7 +156,11 @@ def _render(
     def query(kode: str, pkm: str | None = puskesmas, desa: str | None = None) -> str:
         return ViewState(tahun, bulan, kode, pkm, desa).to_query()
 
-    cards = view.cards(summary, {kode: "/pws" + query(kode) for _, kode in keys}, indikator)
+    hrefs, plain = _cards(root, ver, stamps, tahun, bulan, puskesmas, lang)
+    cards = [
+        view.card(rows, hrefs, indikator) if any(r["indikator"] == indikator for r in rows) else drawn
+        for rows, drawn in plain
+    ]
 
     target3 = ind.aturan_status == "target3"
     if puskesmas:

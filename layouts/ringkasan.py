@@ -53,6 +53,12 @@ def layout(**_query: str) -> html.Div:
 # ---------------------------------------------------------------------------------------------- pieces
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, column by column (``to_dict("records")`` boxes nullable columns cell by cell: slow)."""
+    columns = {col: frame[col].tolist() for col in frame.columns}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def _missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
@@ -133,22 +139,27 @@ def _indicator_block(row: dict[str, Any], href: str, current: bool) -> dcc.Link:
     )
 
 
+def stages(summary: pd.DataFrame) -> list[list[dict[str, Any]]]:
+    """The rows of a :func:`pws.analysis.overview.stage_summary` frame grouped by life stage, in its order."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in _records(summary):
+        grouped.setdefault(str(row["tahap"]), []).append(row)
+    return list(grouped.values())
+
+
+def card(rows: list[dict[str, Any]], hrefs: dict[str, str], current: str | None) -> html.Div:
+    """The card of one life stage: its name and a block per key indicator (``current`` is marked)."""
+    blocks = [_indicator_block(row, hrefs[row["indikator"]], row["indikator"] == current) for row in rows]
+    return html.Div(
+        [html.H2(rows[0]["nama_tahap"], className="rk-stage"), *blocks],
+        className="rk-card" + (" rk-card-multi" if len(blocks) > 1 else ""),
+        **{"data-tahap": str(rows[0]["tahap"])},  # type: ignore[arg-type]
+    )
+
+
 def cards(summary: pd.DataFrame, hrefs: dict[str, str], current: str | None) -> list[html.Div]:
     """One card per life stage of a :func:`pws.analysis.overview.stage_summary` frame (stages in its order)."""
-    stages: dict[str, list[dict[str, Any]]] = {}
-    for row in summary.to_dict("records"):
-        stages.setdefault(str(row["tahap"]), []).append(row)
-    out = []
-    for tahap, rows in stages.items():
-        blocks = [_indicator_block(row, hrefs[row["indikator"]], row["indikator"] == current) for row in rows]
-        out.append(
-            html.Div(
-                [html.H2(rows[0]["nama_tahap"], className="rk-stage"), *blocks],
-                className="rk-card" + (" rk-card-multi" if len(blocks) > 1 else ""),
-                **{"data-tahap": tahap},  # type: ignore[arg-type]
-            )
-        )
-    return out
+    return [card(rows, hrefs, current) for rows in stages(summary)]
 
 
 def _num_cell(text: str) -> html.Td:
@@ -170,7 +181,7 @@ def league_table(table: pd.DataFrame, title: str, desa_level: bool, target3: boo
         ]
     )
     body = []
-    for row in table.to_dict("records"):
+    for row in _records(table):
         name: Any = row["nama"]
         if row["kode"] in hrefs:
             name = dcc.Link(row["nama"], href=hrefs[row["kode"]], title=t("ringkasan.lihat_puskesmas"))
@@ -221,7 +232,7 @@ def attention_list(
     )
     gap_key = "ringkasan.lebih_orang" if lower_is_better else "ringkasan.kurang_orang"
     body = []
-    for row in table.to_dict("records"):
+    for row in _records(table):
         body.append(
             html.Tr(
                 [
