@@ -41,7 +41,9 @@ def _add_workspace(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pws", description=t("cli.description"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(parser)
-    sub = parser.add_subparsers(dest="command", prog=parser.prog, metavar=t("cli.command_metavar"), title=t("cli.commands"))
+    sub = parser.add_subparsers(
+        dest="command", prog=parser.prog, metavar=t("cli.command_metavar"), title=t("cli.commands")
+    )
 
     demo = sub.add_parser("demo", help=t("cli.demo.help"), description=t("cli.demo.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(demo)
@@ -77,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(status)
     status.add_argument("-o", "--output", metavar="OUT.csv", help=t("cli.status.output"))
     status.add_argument("--semua-kolom", action="store_true", help=t("cli.status.all_columns"))
+
+    periksa_help = t("cli.periksa.help")
+    periksa = sub.add_parser("periksa", help=periksa_help, description=periksa_help, **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(periksa)
+    _add_workspace(periksa)
+    periksa.add_argument("--tahun", type=int, help=t("cli.periksa.tahun"))
+    periksa.add_argument("--bulan", type=int, help=t("cli.periksa.bulan"))
+    periksa.add_argument("--puskesmas", metavar="KODE", help=t("cli.periksa.puskesmas"))
+    periksa.add_argument("--json", action="store_true", help=t("cli.periksa.json"))
 
     serve = sub.add_parser("serve", help=t("cli.serve.help"), description=t("cli.serve.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(serve)
@@ -272,6 +283,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_periksa(args: argparse.Namespace) -> int:
+    from pws.quality.report import check_workspace, format_text, latest_year
+    from pws.workspace import load_workspace
+
+    ws = Workspace.resolve(args.workspace)
+    if ws.wilayah_path is None:
+        print(t("cli.no_wilayah", root=ws.root), file=sys.stderr)
+        return 2
+    if args.bulan is not None and not 1 <= args.bulan <= 12:
+        print(t("cli.status.bad_month", bulan=args.bulan), file=sys.stderr)
+        return 2
+    data = load_workspace(ws)
+    if args.puskesmas and args.puskesmas not in set(data.wilayah["kode_puskesmas"]):
+        print(t("cli.periksa.unknown_puskesmas", kode=args.puskesmas), file=sys.stderr)
+        return 2
+    tahun = args.tahun if args.tahun is not None else latest_year(ws)
+    report = check_workspace(ws, tahun, args.bulan, kode_puskesmas=args.puskesmas, data=data) if tahun else None
+    if report is None or not report.bulan:
+        print(t("cli.periksa.no_data", tahun=tahun or "-"), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(format_text(report))
+    return 1 if report.has_errors() else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -296,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tidy": cmd_tidy,
         "ingest": cmd_ingest,
         "status": cmd_status,
+        "periksa": cmd_periksa,
         "serve": cmd_serve,
     }
     if args.command is None:

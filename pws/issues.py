@@ -19,6 +19,20 @@ Severity = Literal["error", "warning", "info"]
 
 #: code -> severity. "error": the row/feature/file is not used; "warning": used but flagged; "info": note.
 ISSUE_TYPES: dict[str, Severity] = {
+    # data quality (pws.quality): findings of pws periksa and the Kualitas Data page
+    "laporan_tidak_ada": "error",
+    "laporan_sebagian": "warning",
+    "laporan_terlambat": "warning",
+    "nilai_desa_kosong": "warning",
+    "kaskade_terbalik": "error",
+    "melebihi_sasaran": "warning",
+    "nilai_negatif": "error",
+    "pencilan": "warning",
+    "nol_mendadak": "warning",
+    "sasaran_beda_rumus": "warning",
+    "sasaran_faktor_kabupaten": "info",
+    "sasaran_berubah_tajam": "warning",
+    "sasaran_tidak_sama_kabupaten": "warning",
     # files
     "berkas_tidak_ada": "error",
     "berkas_tidak_terbaca": "error",
