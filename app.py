@@ -15,11 +15,10 @@ from flask import abort, has_request_context, make_response, redirect, request, 
 from pws import i18n
 from pws.config import WORKSPACE_ENV, Workspace
 from pws.i18n import t
+from pws.upload import MAX_REQUEST_BYTES, too_large_message  # $PWS_MAX_UPLOAD_MB, read in one place
 
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "pws_lang"
-#: largest request body the server accepts (uploads travel base64-encoded inside the callback request)
-MAX_UPLOAD_MB = float(os.environ.get("PWS_MAX_UPLOAD_MB", "25"))
 log = logging.getLogger("pws.app")
 
 
@@ -80,7 +79,11 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
         compress=True,
         on_error=show_error,
     )
-    app.server.config["MAX_CONTENT_LENGTH"] = int(MAX_UPLOAD_MB * 1024 * 1024)
+    # largest request body the server accepts (uploads travel base64-encoded inside the callback request)
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.server.register_error_handler(  # 413: say why in the user's language (the page checks sizes first)
+        413, lambda _err: (too_large_message(), 413, {"Content-Type": "text/plain; charset=utf-8"})
+    )
     from layouts import _shell
 
     app.layout = _shell.layout

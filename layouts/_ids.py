@@ -26,3 +26,17 @@ class RINGKASAN:
     cards = "ringkasan-kartu"
     league = "ringkasan-peringkat"
     attention = "ringkasan-perhatian"
+
+
+class UNGGAH:
+    upload = "unggah-berkas"  # dcc.Upload; Playwright sets files on "#unggah-berkas input"
+    zone = "unggah-kotak"  # wrapper carrying the browser-side limits (data-* attributes) for assets/unggah.js
+    limits = "unggah-batas"  # store: size limits and the messages the browser shows by itself
+    gate = "unggah-gerbang"  # store: set by the clientside size check when the files may go to the server
+    notice = "unggah-pemberitahuan"  # refusals found in the browser (file or upload too large)
+    preview = "unggah-pratinjau"
+    status = "unggah-status"  # progress, summary, messages
+    confirm = "unggah-simpan"
+    cancel = "unggah-batal"
+    token = "unggah-token"  # store: the staging token (the bytes stay on the server)
+    poll = "unggah-pantau"  # interval reading the ingest's progress file

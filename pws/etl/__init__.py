@@ -1,7 +1,8 @@
 """ETL: puskesmas workbooks -> the tidy table (contracts §2), with lineage and problems as records.
 
 ``Tidier(wilayah, catalogue).tidy(path)`` reads one file (any supported format, every visible sheet) and returns a
-``FileResult``; nothing is stored. ``pws.etl.store.Store`` stores results idempotently.
+``FileResult``; nothing is stored. ``tidy(Path(name), data)`` reads bytes already in memory (uploads) without
+opening any path. ``pws.etl.store.Store`` stores results idempotently.
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ class Tidier:
         self.memo = Memo(catalogue, self.vocab, wilayah)  # what later files reuse (label meanings, headers, ...)
 
     def tidy(self, path: Path, data: bytes | None = None) -> FileResult:
-        """Parse one file. ``data`` are its bytes when already in memory (uploads)."""
+        """Parse one file. ``data`` are its bytes when already in memory (uploads): ``path`` is then only the
+        file's name (lineage, messages, the archive's suffix) and is never opened."""
         raw = data if data is not None else path.read_bytes()
         sha = hashlib.sha256(raw).hexdigest()
         issues: list[Issue] = []
         try:
-            workbook = read_workbook(path)
+            workbook = read_workbook(path, raw)
         except UnreadableFileError as exc:
             issues.append(issue("berkas_tidak_terbaca", file=path.name, detail=exc.detail))
             return FileResult(path, sha, pd.DataFrame(columns=TIDY_COLUMNS), issues, readable=False)

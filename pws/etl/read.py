@@ -13,9 +13,11 @@ later. Anything that cannot be read raises :class:`~pws.etl.model.UnreadableFile
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -177,8 +179,11 @@ def _contains_table(data: bytes) -> bool:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-def read_workbook(path: Path) -> Workbook:
+def read_workbook(path: Path | str, data: bytes | None = None) -> Workbook:
     """Every sheet of the file at ``path``; see the module docstring for the grid conventions.
+
+    ``data`` are the file's bytes when they are already in memory (an upload): ``path`` is then only the file's
+    name, kept for lineage and messages, and is never opened, so an uploaded name never becomes a path.
 
     * xlsx/xls/ods: every worksheet (chart sheets hold no cells and are left out), ``merged`` from calamine
       (for ODS, which calamine does not cover, from ``content.xml``), ``visible`` False for hidden and very hidden
@@ -193,28 +198,33 @@ def read_workbook(path: Path) -> Workbook:
 
     Every grid is rectangular (short rows padded with ``''``).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnreadableFileError("berkas tidak ditemukan") from exc
-    except OSError as exc:
-        raise UnreadableFileError(f"berkas tidak dapat dibuka ({exc.strerror or exc})") from exc
-    kind = detect_kind(data, path.name)
+    name = Path(path).name
+    on_disk: Path | None = None
+    if data is None:
+        on_disk = Path(path)
+        try:
+            data = on_disk.read_bytes()
+        except FileNotFoundError as exc:
+            raise UnreadableFileError("berkas tidak ditemukan") from exc
+        except OSError as exc:
+            raise UnreadableFileError(f"berkas tidak dapat dibuka ({exc.strerror or exc})") from exc
+    kind = detect_kind(data, name)
     if kind == "csv":
         sheets = [_read_csv(data)]
     elif kind == "html":
         sheets = _read_html(data)
     else:
-        sheets = _read_calamine(path, data, kind)
-    return Workbook(name=path.name, kind=kind, sheets=sheets)
+        sheets = _read_calamine(name, data, kind, on_disk)
+    return Workbook(name=name, kind=kind, sheets=sheets)
 
 
 # --- spreadsheets ----------------------------------------------------------------------------------------------
 
 
-def _read_calamine(path: Path, data: bytes, kind: str) -> list[Sheet]:
+def _read_calamine(name: str, data: bytes, kind: str, on_disk: Path | None) -> list[Sheet]:
     try:
-        return _calamine_sheets(path, data, kind)
+        with contextlib.ExitStack() as stack:
+            return _calamine_sheets(name, data, kind, on_disk, stack)
     except UnreadableFileError:
         raise
     except _FATAL:
@@ -223,16 +233,23 @@ def _read_calamine(path: Path, data: bytes, kind: str) -> list[Sheet]:
         raise UnreadableFileError(_calamine_detail(exc, data, kind)) from exc
 
 
-def _calamine_sheets(path: Path, data: bytes, kind: str) -> list[Sheet]:
+def _calamine_sheets(
+    name: str, data: bytes, kind: str, on_disk: Path | None, stack: contextlib.ExitStack
+) -> list[Sheet]:
     try:
         # from bytes already in memory (faster than from_path), whatever the extension says
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:
         # from bytes calamine tries each of its readers and keeps none of their errors; the reader chosen by a
         # matching extension says what is wrong (PasswordError above all)
-        if path.suffix.lower() not in _CALAMINE_SUFFIXES[kind]:
+        suffix = Path(name).suffix.lower()
+        if suffix not in _CALAMINE_SUFFIXES[kind]:
             raise
-        book = CalamineWorkbook.from_path(path)
+        if on_disk is None:  # bytes only (an upload): a private temporary file named by us, never by the user
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pws-baca-")))
+            on_disk = folder / f"berkas{suffix}"
+            on_disk.write_bytes(data)
+        book = CalamineWorkbook.from_path(on_disk)
     sheets: list[Sheet] = []
     ods_merged: dict[str, list[tuple[int, int, int, int]]] | None = None
     with book:
