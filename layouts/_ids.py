@@ -28,6 +28,32 @@ class RINGKASAN:
     attention = "ringkasan-perhatian"
 
 
+class TREN:
+    title = "tren-judul"
+    lead = "tren-keterangan"
+    stage = "tren-tahap"
+    stage_graph = "tren-grafik-tahap"
+    puskesmas_title = "tren-judul-puskesmas"
+    puskesmas_lead = "tren-keterangan-puskesmas"
+    puskesmas_graph = "tren-grafik-puskesmas"
+    stage_codes = "tren-kode-tahap"
+    puskesmas_codes = "tren-kode-puskesmas"
+
+
+class PWS:
+    title = "pws-judul"
+    lead = "pws-keterangan"
+    counts = "pws-jumlah-status"
+    hint = "pws-petunjuk"
+    chart = "pws-grafik"
+    chart_box = "pws-grafik-kotak"
+    grid = "pws-tabel"
+    quick_filter = "pws-cari"
+    shown = "pws-ditampilkan"
+    shown_template = "pws-ditampilkan-templat"
+    export = "pws-unduh-csv"
+
+
 class UNGGAH:
     upload = "unggah-berkas"  # dcc.Upload; Playwright sets files on "#unggah-berkas input"
     zone = "unggah-kotak"  # wrapper carrying the browser-side limits (data-* attributes) for assets/unggah.js

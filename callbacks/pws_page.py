@@ -1,0 +1,175 @@
+"""PWS page: chart, table and totals follow the shell filters (scope = the shell's puskesmas, else the kabupaten);
+the quick filter and the CSV export act on the grid; a click on a bar or a row chooses the shell's desa."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from dash import Input, Output, Patch, State, callback, clientside_callback, html
+from dash.exceptions import PreventUpdate
+
+from layouts._ids import PWS, SHELL
+from pws import service
+from pws.figures.charts import DESA_CODE, pws_bar_chart, status_colours, status_column, status_label, status_order
+from pws.figures.pwstable import TOTAL_ROW_ID, column_defs, row_data, totals_row
+from pws.figures.theme import format_pct
+from pws.i18n import current_lang, t
+
+#: up to this many rows the grid grows with its rows; more rows scroll inside a fixed height
+AUTO_HEIGHT_ROWS = 15
+GRID_HEIGHT = "560px"
+
+
+@dataclass(frozen=True)
+class Scope:
+    rows: pd.DataFrame  # the desa of the scope (rows of the cached table: never modify)
+    aggregate: dict[str, Any] | None  # its row of service.aggregate_table
+    name: str  # the puskesmas' name, or "Kabupaten"
+    text: str  # "Puskesmas X" / "Seluruh kabupaten"
+    whole: bool  # the whole kabupaten
+
+
+def _scope(filters: dict) -> Scope:
+    """The shell's puskesmas, or the whole kabupaten when none (or an unknown one) is chosen."""
+    ws = service.current_workspace()
+    tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
+    table = service.table(ws, tahun, bulan, indikator)
+    pkm = filters.get("puskesmas")
+    if pkm:
+        rows = table[table["kode_puskesmas"] == pkm]
+        agg = service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas")
+        match = agg[agg["kode"] == pkm]
+        if len(rows) and len(match):
+            nama = str(match["nama"].iloc[0])
+            return Scope(rows, match.iloc[0].to_dict(), nama, t("pws_page.scope_puskesmas", nama=nama), False)
+    agg = service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten")
+    record = agg.iloc[0].to_dict() if len(agg) else None
+    return Scope(table, record, t("ui.kabupaten"), t("pws_page.scope_kabupaten"), True)
+
+
+def _counts(rows: pd.DataFrame, lang: str) -> list[html.Span]:
+    column = status_column(rows)
+    colours = status_colours(column)
+    counts = rows[column].fillna("NO_DATA").astype(str).value_counts()
+    return [
+        html.Span(
+            [html.Span(className="pws-swatch", style={"backgroundColor": colours[s]}), status_label(s, lang),
+             html.B(f" {int(counts.get(s, 0))}")],
+            className="pws-count",
+        )
+        for s in status_order(column)
+        if counts.get(s, 0)
+    ]  # fmt: skip
+
+
+@callback(
+    Output(PWS.chart, "figure"),
+    Output(PWS.chart_box, "className"),
+    Output(PWS.title, "children"),
+    Output(PWS.lead, "children"),
+    Output(PWS.counts, "children"),
+    Output(PWS.hint, "children"),
+    Output(PWS.grid, "columnDefs"),
+    Output(PWS.grid, "rowData"),
+    Output(PWS.grid, "dashGridOptions"),
+    Output(PWS.grid, "style"),
+    Output(PWS.grid, "csvExportParams"),
+    Output(PWS.grid, "rowClassRules"),
+    Input(SHELL.filters, "data"),
+)
+def update_page(filters: dict | None) -> tuple[Any, ...]:
+    if not filters or not filters.get("indikator"):
+        raise PreventUpdate
+    ws = service.current_workspace()
+    lang = current_lang()
+    tahun, bulan = int(filters["tahun"]), int(filters["bulan"])
+    ind = service.workspace_data(ws).catalogue.indicators[str(filters["indikator"])]
+    scope = _scope(filters)
+    rows, aggregate = scope.rows, scope.aggregate
+    desa = filters.get("desa")
+    fig = pws_bar_chart(rows, aggregate, aggregate_label=scope.name, bulan=bulan, selected_desa=desa, lang=lang)
+    horizontal = bool(fig.data) and fig.data[0].orientation == "h"
+    target = aggregate.get("target_sd_bulan") if aggregate else None
+    lead = t("pws_page.lead", scope=scope.text, bulan=t(f"month.{bulan}"), tahun=tahun, target=format_pct(target))
+    options = Patch()
+    total = totals_row(aggregate, t("pws_page.total"), scope.name if scope.whole else "", lang) if aggregate else None
+    options["pinnedBottomRowData"] = [total] if total else []
+    options["domLayout"] = "autoHeight" if len(rows) <= AUTO_HEIGHT_ROWS else "normal"
+    style = {"width": "100%"} if len(rows) <= AUTO_HEIGHT_ROWS else {"width": "100%", "height": GRID_HEIGHT}
+    csv = {
+        "columnSeparator": ";",
+        "skipColumnGroupHeaders": True,
+        "fileName": f"PWS_{ind.kode}_{tahun}-{bulan:02d}_{scope.name}.csv".replace(" ", "_"),
+    }
+    chosen = {"pws-row-chosen": f"params.data && params.data.kode_desa === {json.dumps(desa)}"} if desa else {}
+    return (
+        fig,
+        "pws-chart-box pws-chart-scroll" if horizontal else "pws-chart-box",
+        t("pws_page.title", indikator=ind.name(lang)),
+        lead,
+        _counts(rows, lang),
+        t("pws_page.chart_hint_prevalensi" if ind.jenis == "prevalensi" else "pws_page.chart_hint"),
+        column_defs(ind.jenis, show_puskesmas=scope.whole, lang=lang),
+        row_data(rows, lang),
+        options,
+        style,
+        csv,
+        chosen,
+    )
+
+
+@callback(
+    Output(PWS.grid, "dashGridOptions", allow_duplicate=True),
+    Input(PWS.quick_filter, "value"),
+    prevent_initial_call=True,
+)
+def quick_filter(text: str | None) -> Patch:
+    options = Patch()
+    options["quickFilterText"] = text or ""
+    return options
+
+
+@callback(Output(PWS.grid, "exportDataAsCsv"), Input(PWS.export, "n_clicks"), prevent_initial_call=True)
+def export_csv(_clicks: int | None) -> bool:
+    return True
+
+
+clientside_callback(
+    """function (shown, all, template) {
+        if (!all || !template) { return ''; }
+        const n = shown ? shown.length : all.length;
+        const fmt = (x) => x.toLocaleString('id-ID');
+        return template.replace('{n}', fmt(n)).replace('{total}', fmt(all.length));
+    }""",
+    Output(PWS.shown, "children"),
+    Input(PWS.grid, "virtualRowData"),
+    Input(PWS.grid, "rowData"),
+    State(PWS.shown_template, "data"),
+)
+
+
+# A click on a row or a bar chooses the shell's desa, client side (no server round trip; the shell validates it).
+clientside_callback(
+    f"""function (cell) {{
+        if (!cell || !cell.rowId || String(cell.rowId).endsWith('{TOTAL_ROW_ID}')) {{
+            return window.dash_clientside.no_update;
+        }}
+        return cell.rowId;
+    }}""",
+    Output(SHELL.desa, "value", allow_duplicate=True),
+    Input(PWS.grid, "cellClicked"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    f"""function (click) {{
+        const p = click && click.points && click.points[0];
+        if (!p || !p.customdata) {{ return window.dash_clientside.no_update; }}
+        return p.customdata[{DESA_CODE}];
+    }}""",
+    Output(SHELL.desa, "value", allow_duplicate=True),
+    Input(PWS.chart, "clickData"),
+    prevent_initial_call=True,
+)
