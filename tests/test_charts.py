@@ -196,3 +196,17 @@ def test_pws_chart_of_a_target3_indicator_uses_met_not_met_colours(ws: Workspace
     assert list(bar.marker.color) == [TARGET_STATUS_COLOURS[by_code[c]] for c in bar.x]
     names = {trace.name for trace in fig.data[1:]}
     assert names <= {"Tercapai", "Tidak tercapai", "Tanpa data"} and names
+
+
+def test_desa_with_their_own_target_get_a_tick_at_it(ws: Workspace, tahun: int) -> None:
+    table = service.table(ws, tahun, BULAN, "K4")
+    rows = table[table["kode_puskesmas"] == table["kode_puskesmas"].iloc[0]].copy()  # a copy: cached frames are shared
+    record = {"target_sd_bulan": float(rows["target_sd_bulan"].iloc[0]), "cakupan_kumulatif": 30.0}
+    plain = pws_bar_chart(rows, record, aggregate_label="PKM", bulan=BULAN)
+    assert not any(trace.type == "scatter" for trace in plain.data)  # one shared target: the line says it all
+    rows.loc[rows.index[0], "target_sd_bulan"] = 20.0
+    fig = pws_bar_chart(rows, record, aggregate_label="PKM", bulan=BULAN)
+    ticks = [trace for trace in fig.data if trace.type == "scatter"]
+    assert len(ticks) == 1
+    by_code = dict(zip(ticks[0].x, ticks[0].y, strict=True))
+    assert by_code == pytest.approx(dict(zip(rows["kode_desa"], rows["target_sd_bulan"], strict=True)))
