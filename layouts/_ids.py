@@ -54,6 +54,25 @@ class PWS:
     export = "pws-unduh-csv"
 
 
+class PETA:
+    title = "peta-judul"
+    subtitle = "peta-subjudul"
+    notice = "peta-catatan"
+    mode = "peta-warna"
+    basemap = "peta-peta-jalan"
+    breadcrumb = "peta-jejak"
+    grid = "peta-tata-letak"
+    map = "peta-choropleth"
+    drawn = "peta-tergambar"  # store: the filters the map's values were drawn for
+    legend = "peta-legenda"
+    desa_list = "peta-daftar-desa"
+    panel = "peta-panel-desa"
+    trend = "peta-tren-desa"
+    lineage = "peta-asal-angka"
+    panel_key = "peta-panel-kunci"  # store: the desa view the panel shows
+    go = "peta-pilih"  # pattern id {"type": go, "level": kabupaten|puskesmas|desa|tutup, "kode": <code or "">}
+
+
 class UNGGAH:
     upload = "unggah-berkas"  # dcc.Upload; Playwright sets files on "#unggah-berkas input"
     zone = "unggah-kotak"  # wrapper carrying the browser-side limits (data-* attributes) for assets/unggah.js

@@ -1,0 +1,339 @@
+"""Peta page: the map's values follow the shell filters and the colour mode through ``dash.Patch`` (the geometry
+and the desa list of the figure never travel again); breadcrumb, desa list and map clicks move the shell's
+puskesmas/desa filters; the side panel shows the chosen desa."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from layouts._ids import PETA, SHELL
+from layouts.peta import EMPTY_TREND, STREET, drawn_key
+from pws import service
+from pws.figures.maps import (
+    PETA_VIEW_PX,
+    desa_trend_figure,
+    fit_view,
+    focus_opacity,
+    highlight_values,
+    status_trace_values,
+)
+from pws.figures.theme import format_number
+from pws.i18n import current_lang, t
+from pws.mapdata import (
+    MODES,
+    STATUS_MODE,
+    MapValues,
+    area_facts,
+    desa_facts,
+    desa_items,
+    ink_on,
+    lineage_groups,
+    map_locations,
+    map_values,
+)
+
+#: keys of the drawn state whose change means new values (colours, hover, legend)
+VALUE_KEYS = ("version", "tahun", "bulan", "indikator", "mode", "lang")
+
+
+def _attrs(attributes: dict[str, str]) -> dict[str, Any]:
+    """data-* / aria-* attributes for a component (typed loosely: they are not keyword names)."""
+    return dict(attributes)
+
+
+def _state(filters: dict | None) -> dict | None:
+    if not filters or not filters.get("indikator"):
+        return None
+    return filters
+
+
+def _crumb(label: str, level: str, kode: str, active: bool) -> html.Span | html.Button:
+    if active:
+        return html.Span(label, className="crumb crumb-current", **_attrs({"aria-current": "page"}))
+    return html.Button(
+        label,
+        id={"type": PETA.go, "level": level, "kode": kode},
+        className="crumb crumb-link",
+        title=t("peta.jejak_kembali", tingkat=label),
+        n_clicks=0,
+    )
+
+
+def breadcrumb(filters: dict) -> list:
+    ws = service.current_workspace()
+    wilayah = service.workspace_data(ws).wilayah
+    pkm, desa = filters.get("puskesmas"), filters.get("desa")
+    items: list = [_crumb(t("ui.kabupaten"), "kabupaten", "", active=not pkm)]
+    if pkm:
+        names = wilayah.loc[wilayah["kode_puskesmas"] == pkm, "nama_puskesmas"]
+        label = f"{t('ui.puskesmas')} {names.iloc[0]}" if len(names) else str(pkm)
+        items += [html.Span("›", className="crumb-sep"), _crumb(label, "puskesmas", pkm, active=not desa)]
+    if desa:
+        names = wilayah.loc[wilayah["kode_desa"] == desa, "nama_desa"]
+        label = str(names.iloc[0]) if len(names) else str(desa)
+        items += [html.Span("›", className="crumb-sep"), _crumb(label, "desa", desa, active=True)]
+    return items
+
+
+def legend(values: MapValues, pkm_counts: list[int] | None, pkm_label: str) -> list:
+    rows = []
+    if pkm_counts is not None:
+        rows.append(
+            html.Div(
+                [
+                    html.Span(),
+                    html.Span(),
+                    html.Span(t("peta.legend_kab"), className="legend-col"),
+                    html.Span(pkm_label, className="legend-col"),
+                ],
+                className="legend-row legend-head",
+            )  # fmt: skip
+        )
+    for i, cls in enumerate(values.classes):
+        cells = [
+            html.Span(className="legend-swatch", style={"background": cls.colour}),
+            html.Span(
+                [html.Span(cls.label, className="legend-label")]
+                + ([html.Small(cls.description, className="legend-desc")] if cls.description else []),
+                className="legend-text",
+            ),
+            html.Span(format_number(values.counts[i], 0), className="legend-count"),
+        ]
+        if pkm_counts is not None:
+            cells.append(html.Span(format_number(pkm_counts[i], 0), className="legend-count legend-count-pkm"))
+        rows.append(
+            html.Div(
+                cells,
+                className="legend-row" + (" legend-zero" if values.counts[i] == 0 else ""),
+                **_attrs({"data-class": cls.key}),
+            )  # fmt: skip
+        )
+    footer = [html.Div(t("peta.legend_total", n=format_number(sum(values.counts), 0)), className="legend-total")]
+    if values.target_note:
+        footer.append(html.Div(values.target_note, className="legend-target"))
+    table_class = "legend-table with-pkm" if pkm_counts is not None else "legend-table"
+    return [html.H2(values.title, className="peta-card-title"), html.Div(rows, className=table_class), *footer]
+
+
+def desa_list(table: Any, values: MapValues, pkm: str | None, desa: str | None) -> list:
+    if not pkm:
+        return []
+    items = desa_items(table, values, pkm)
+    if not items:
+        return []
+    names = table.loc[table["kode_puskesmas"] == pkm, "nama_puskesmas"]
+    buttons = [
+        html.Button(
+            [
+                html.Span(className="desa-dot", style={"background": item.colour}),
+                html.Span(item.nama, className="desa-name"),
+                html.Span(item.value, className="desa-value"),
+            ],
+            id={"type": PETA.go, "level": "desa", "kode": item.kode},
+            className="desa-item" + (" selected" if item.kode == desa else ""),
+            title=f"{item.nama}: {item.status}",
+            n_clicks=0,
+        )
+        for item in items
+    ]
+    return [
+        html.H2(t("peta.daftar_judul", puskesmas=names.iloc[0] if len(names) else pkm), className="peta-card-title"),
+        html.P(t("peta.daftar_petunjuk"), className="peta-card-note"),
+        html.Div(buttons, className="desa-items"),
+    ]
+
+
+@callback(
+    Output(PETA.map, "figure"),
+    Output(PETA.drawn, "data"),
+    Output(PETA.legend, "children"),
+    Output(PETA.breadcrumb, "children"),
+    Output(PETA.desa_list, "children"),
+    Output(PETA.subtitle, "children"),
+    Output(PETA.notice, "children"),
+    Input(SHELL.filters, "data"),
+    Input(PETA.mode, "value"),
+    Input(PETA.basemap, "value"),
+    State(PETA.drawn, "data"),
+)
+def update_map(filters: dict | None, mode: str | None, basemap: list | None, drawn: dict | None) -> tuple:
+    state = _state(filters)
+    if state is None:
+        raise PreventUpdate
+    ws = service.current_workspace()
+    mode = mode if mode in MODES else STATUS_MODE
+    street = STREET in (basemap or [])
+    tahun, bulan, indikator = int(state["tahun"]), int(state["bulan"]), str(state["indikator"])
+    pkm, desa = state.get("puskesmas"), state.get("desa")
+    wanted = drawn_key(ws, state, mode, street)
+    table = service.table(ws, tahun, bulan, indikator)
+    wilayah = service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")
+    locations = map_locations(wilayah)
+    values = map_values(table, locations, mode)
+    geometry = service.map_geometry(ws)
+
+    figure: Any = no_update
+    if geometry is not None and wanted != drawn:
+        drawn = drawn or {}
+        patch = dash.Patch()
+        if any(wanted[k] != drawn.get(k) for k in VALUE_KEYS):
+            for key, value in status_trace_values(values).items():
+                patch["data"][0][key] = value
+        if pkm != drawn.get("puskesmas") or desa != drawn.get("desa") or "puskesmas" not in drawn:
+            focus = set(wilayah.loc[wilayah["kode_puskesmas"] == pkm, "kode_desa"]) if pkm else None
+            patch["data"][0]["marker"]["opacity"] = focus_opacity(locations, focus)
+            highlight = highlight_values([desa], "desa") if desa else highlight_values(sorted(focus or ()), "puskesmas")
+            for key, value in highlight.items():
+                patch["data"][1][key] = value
+        if pkm != drawn.get("puskesmas") or "puskesmas" not in drawn:
+            view = fit_view(service.area_bounds(ws, pkm) or geometry.bounds, *PETA_VIEW_PX)
+            patch["layout"]["map"]["center"] = view["center"]
+            patch["layout"]["map"]["zoom"] = view["zoom"]
+            patch["layout"]["uirevision"] = f"peta:{pkm or ''}"
+        if street != drawn.get("street"):
+            patch["layout"]["map"]["style"] = "open-street-map" if street else "white-bg"
+        figure = patch
+
+    pkm_counts = None
+    pkm_label = ""
+    if pkm:
+        mine = set(wilayah.loc[wilayah["kode_puskesmas"] == pkm, "kode_desa"])
+        pkm_counts = [0] * len(values.classes)
+        for kode, z in zip(values.locations, values.z, strict=True):
+            if kode in mine:
+                pkm_counts[z] += 1
+        pkm_label = t("peta.legend_pkm")
+    indicator = service.workspace_data(ws).catalogue.indicators[indikator]
+    name = indicator.name()
+    name = name if indicator.kode in name else f"{name} ({indicator.kode})"
+    subtitle = t("peta.subjudul", indikator=name, bulan=t(f"month.{bulan}"), tahun=tahun)
+    notice: Any = []
+    if not table["dilaporkan"].any():  # nothing reported for this month (or nothing at all yet)
+        text = (
+            t("ui.no_data_yet")
+            if service.latest_period(ws) is None
+            else t("peta.belum_ada_laporan", bulan=t(f"month.{bulan}"), tahun=tahun)
+        )
+        notice = html.Div(text, className="peta-notice-box")
+    return (
+        figure,
+        wanted if geometry is not None else None,
+        legend(values, pkm_counts, pkm_label),
+        breadcrumb(state),
+        desa_list(table, values, pkm, desa),
+        subtitle,
+        notice,
+    )
+
+
+def _lineage_table(tahun: int, indikator: str, kode_desa: str) -> list:
+    ws = service.current_workspace()
+    rows = service.lineage(ws, tahun, indikator, kode_desa)
+    if rows.empty:
+        return [html.H3(t("peta.asal_judul"), className="panel-section"),
+                html.P(t("peta.asal_kosong", tahun=tahun), className="peta-card-note")]  # fmt: skip
+    show_sex = bool((rows["jk"] != "T").any())
+    head = [t("peta.kolom_bulan")] + ([t("peta.kolom_jk")] if show_sex else [])
+    head += [t("peta.kolom_nilai"), t("peta.kolom_sheet"), t("peta.kolom_sel")]
+    body = []
+    for file, group in lineage_groups(rows):
+        body.append(html.Tr(html.Td([html.Span(t("peta.kolom_berkas") + ": ", className="file-label"), file],
+                                    colSpan=len(head)), className="file-row"))  # fmt: skip
+        for r in group:
+            cells = [html.Td(r.bulan)] + ([html.Td(r.jk)] if show_sex else [])
+            cells += [html.Td(r.nilai, className="num"), html.Td(r.sheet), html.Td(r.sel, className="cell")]
+            body.append(html.Tr(cells, className="value-row"))
+    return [
+        html.H3(t("peta.asal_judul"), className="panel-section"),
+        html.P(t("peta.asal_keterangan", indikator=indikator, tahun=tahun), className="peta-card-note"),
+        html.Div(
+            html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)], className="lineage"),
+            className="lineage-scroll",
+        ),
+    ]
+
+
+@callback(
+    Output(PETA.panel, "children"),
+    Output(PETA.trend, "figure"),
+    Output(PETA.lineage, "children"),
+    Output(PETA.panel_key, "data"),
+    Input(SHELL.filters, "data"),
+    State(PETA.panel_key, "data"),
+)
+def update_panel(filters: dict | None, shown: dict | None) -> tuple:
+    """The area being looked at: the chosen desa (with where its numbers came from), else the drilled puskesmas,
+    else the kabupaten — its status, key numbers and trend against the target line."""
+    state = _state(filters)
+    if state is None:
+        raise PreventUpdate
+    ws = service.current_workspace()
+    tahun, bulan, indikator = int(state["tahun"]), int(state["bulan"]), str(state["indikator"])
+    pkm, desa = state.get("puskesmas"), state.get("desa")
+    key = {"tahun": tahun, "bulan": bulan, "indikator": indikator, "puskesmas": pkm, "desa": desa,
+           "version": service.version(ws), "lang": current_lang()}  # fmt: skip
+    if key == shown:
+        raise PreventUpdate  # the shell published the same view again
+    if desa:
+        facts = desa_facts(service.table(ws, tahun, bulan, indikator), desa)
+        level, kode = "desa", desa
+    elif pkm:
+        facts = area_facts(service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"), pkm)
+        level, kode = "puskesmas", pkm
+    else:
+        facts = area_facts(service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten"))
+        level, kode = "kabupaten", None
+    head: list = []
+    if desa:
+        head.append(html.Button("×", id={"type": PETA.go, "level": "tutup", "kode": ""}, className="panel-close",
+                                title=t("peta.panel_tutup"), n_clicks=0))  # fmt: skip
+    if facts is None:
+        return [html.Div(head, className="panel-head"), html.P(t("peta.panel_tidak_ada"))], EMPTY_TREND, [], key
+    prevalence = service.workspace_data(ws).catalogue.indicators[indikator].jenis == "prevalensi"
+    trend = desa_trend_figure(service.series(ws, tahun, indikator, level, kode), bulan, current_lang(), prevalence)
+    panel = [
+        html.Div([html.H2(facts.title, className="panel-title"), *head], className="panel-head"),
+        html.P(facts.subtitle, className="panel-sub"),
+        html.Div(
+            facts.status_label,
+            className="status-badge",
+            style={"background": facts.status_colour, "color": ink_on(facts.status_colour)},
+        ),
+        html.Dl([part for label, value in facts.facts for part in (html.Dt(label), html.Dd(value))], className="facts"),
+        html.H3(t("peta.tren_judul_nilai" if prevalence else "peta.tren_judul"), className="panel-section"),
+    ]
+    lineage = _lineage_table(tahun, indikator, desa) if desa else []
+    return panel, trend, lineage, key
+
+
+@callback(
+    Output(SHELL.puskesmas, "value", allow_duplicate=True),
+    Output(SHELL.desa, "value", allow_duplicate=True),
+    Input({"type": PETA.go, "level": ALL, "kode": ALL}, "n_clicks"),
+    Input(PETA.map, "clickData"),
+    prevent_initial_call=True,
+)
+def navigate(_clicks: list, click: dict | None) -> tuple:
+    """Breadcrumb items go up, desa items and map clicks choose a desa (the shell then sets its puskesmas)."""
+    trigger = ctx.triggered_id
+    if trigger == PETA.map:
+        points = (click or {}).get("points") or []
+        point = points[0] if points else {}
+        kode = point.get("location")
+        if point.get("curveNumber", 0) != 0 or not kode:
+            raise PreventUpdate
+        return no_update, kode
+    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # a button that just appeared, not a click
+    level = trigger.get("level")
+    if level == "kabupaten":
+        return None, None
+    if level in ("puskesmas", "tutup"):
+        return no_update, None
+    if level == "desa":
+        return no_update, trigger.get("kode") or None
+    raise PreventUpdate

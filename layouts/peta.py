@@ -1,0 +1,187 @@
+"""Peta: the village choropleth of the chosen indicator and month (PWS status or cumulative coverage), with a
+legend that counts the desa per class, a drill kabupaten → puskesmas → desa, the desa list of a puskesmas and
+the side panel of one desa (trend and where its numbers came from).
+
+The map is drawn here once, with the geometry as a URL and every desa in a fixed order; the callbacks
+(:mod:`callbacks.peta`) then send only values (``dash.Patch``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import dcc, html
+
+from layouts._ids import PETA
+from pws import service, viewstate
+from pws.config import Workspace
+from pws.figures.maps import PETA_VIEW_PX, fit_view, status_map
+from pws.i18n import current_lang, t
+from pws.mapdata import COVERAGE_MODE, STATUS_MODE, map_locations, map_values, static_hover_texts
+
+dash.register_page(__name__, path="/peta", name="Peta", order=2)
+
+STREET = "jalan"
+#: the trend chart until the panel's callback draws the area's trend
+EMPTY_TREND = {"data": [], "layout": {"height": 230, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+
+
+def _aria(label: str) -> dict[str, Any]:
+    return {"aria-label": label}
+
+
+def drawn_key(ws: Workspace, state: dict, mode: str, street: bool) -> dict:
+    """What a drawn map shows; the callback compares it with the wanted one and sends only what differs."""
+    return {
+        "version": service.version(ws),
+        "tahun": state.get("tahun"),
+        "bulan": state.get("bulan"),
+        "indikator": state.get("indikator"),
+        "puskesmas": state.get("puskesmas"),
+        "desa": state.get("desa"),
+        "mode": mode,
+        "street": street,
+        "lang": current_lang(),
+    }
+
+
+def map_figure(state: viewstate.ViewState, mode: str) -> dict | None:
+    """The whole map figure of ``state`` (None without boundaries)."""
+    ws = service.current_workspace()
+    geometry = service.map_geometry(ws)
+    if geometry is None:
+        return None
+    wilayah = service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")
+    locations = map_locations(wilayah)
+    table = service.table(ws, state.tahun, state.bulan, state.indikator)
+    values = map_values(table, locations, mode)
+    focus = set(wilayah.loc[wilayah["kode_puskesmas"] == state.puskesmas, "kode_desa"]) if state.puskesmas else None
+    bounds = service.area_bounds(ws, state.puskesmas) or geometry.bounds
+    highlight = ([state.desa], "desa") if state.desa else (sorted(focus or ()), "puskesmas")
+    fig = status_map(
+        locations,
+        static_hover_texts(wilayah),
+        f"/geo/{geometry.desa_geojson.name}",
+        f"/geo/{geometry.kecamatan_geojson.name}",
+        fit_view(bounds, *PETA_VIEW_PX),
+        values=values,
+        focus=focus,
+        highlight=highlight,
+        uirevision=f"peta:{state.puskesmas or ''}",
+    )
+    return fig.to_plotly_json()
+
+
+def only_the_query_changed() -> bool:
+    """True when the pages router calls :func:`layout` because the URL's query string changed and its path did
+    not: the shell writes every filter change into the query, and re-rendering the whole page for it would
+    rebuild the map (and cut short charts still drawing). The page's callbacks follow the filters instead."""
+    try:
+        triggered = dash.ctx.triggered_prop_ids
+    except Exception:  # called outside a callback (tests, validation layout)
+        return False
+    return bool(triggered) and all(str(prop).endswith(".search") for prop in triggered)
+
+
+def layout(**query: str) -> html.Div:
+    if only_the_query_changed():
+        return dash.no_update  # type: ignore[return-value]
+    ws = service.current_workspace()
+    state = viewstate.from_query(ws, "?" + urlencode(query))
+    mode = STATUS_MODE
+    figure = map_figure(state, mode)
+    controls = html.Div(
+        [
+            html.Span(t("peta.warnai"), className="peta-control-label"),
+            dcc.RadioItems(
+                id=PETA.mode,
+                options=[
+                    {"label": t("peta.mode_status"), "value": STATUS_MODE},
+                    {"label": t("peta.mode_cakupan"), "value": COVERAGE_MODE},
+                ],
+                value=mode,
+                inline=True,
+                className="peta-mode",
+            ),
+            html.Div(
+                dcc.Checklist(
+                    id=PETA.basemap,
+                    options=[{"label": t("peta.peta_jalan"), "value": STREET}],
+                    value=[],
+                    className="peta-basemap",
+                ),
+                title=t("peta.peta_jalan_judul"),
+            ),
+        ],
+        className="peta-controls",
+    )
+    if figure is None:
+        map_part: html.Div = html.Div(
+            [
+                html.P(t("ui.no_boundaries"), className="peta-empty"),
+                dcc.Graph(id=PETA.map, figure={}, style={"display": "none"}),
+            ],
+            className="peta-map-card",
+        )
+    else:
+        map_part = html.Div(
+            [
+                dcc.Graph(
+                    id=PETA.map,
+                    figure=figure,
+                    className="peta-map",
+                    config={"displaylogo": False, "scrollZoom": True},
+                    clear_on_unhover=True,
+                ),
+                html.P(t("peta.petunjuk"), className="peta-hint"),
+            ],
+            className="peta-map-card",
+        )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [html.H1(t("peta.judul"), id=PETA.title), html.P(id=PETA.subtitle, className="lead")],
+                        className="peta-heading",
+                    ),
+                    controls,
+                ],
+                className="peta-header",
+            ),
+            html.Nav(id=PETA.breadcrumb, className="peta-breadcrumb", **_aria(t("peta.jejak"))),
+            html.Div(id=PETA.notice, className="peta-notice"),
+            html.Div(
+                [
+                    map_part,
+                    html.Div(
+                        [
+                            html.Div(id=PETA.legend, className="peta-card peta-legend"),
+                            html.Div(id=PETA.desa_list, className="peta-card peta-desa-list"),
+                        ],
+                        className="peta-side",
+                    ),  # fmt: skip
+                    html.Aside(
+                        [
+                            html.Div(id=PETA.panel),
+                            dcc.Graph(
+                                id=PETA.trend,
+                                figure=EMPTY_TREND,
+                                config={"displayModeBar": False},
+                                className="panel-trend",
+                            ),
+                            html.Div(id=PETA.lineage),
+                        ],
+                        className="peta-panel",
+                    ),
+                ],
+                id=PETA.grid,
+                className="peta-grid",
+            ),
+            dcc.Store(id=PETA.panel_key),
+            dcc.Store(id=PETA.drawn, data=drawn_key(ws, state.as_dict(), mode, False) if figure else None),
+        ],
+        className="peta-page",
+    )
