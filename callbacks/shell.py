@@ -1,11 +1,18 @@
-"""The global filters and the URL: one callback keeps the dropdowns, the query string and the published
-``shell-filters`` store in step (a circular callback: the URL sets the dropdowns on load and on back/forward,
-the dropdowns rewrite the URL). Plus the menu links that carry the filters, the desa list of the chosen
-puskesmas and the error alert's close button."""
+"""The global filters and the URL.
+
+* ``sync_filters`` (server): on page load and on back/forward the URL's query sets the dropdowns; a dropdown
+  change is validated (unknown values fall back, a desa brings its puskesmas) and published as one dict in the
+  ``shell-filters`` store that every page reads. The desa options travel with the puskesmas so that a desa in a
+  link is never dropped for lack of its option.
+* ``write_url`` (browser): writes the filters into the address bar with ``history.pushState`` — a link then
+  reproduces the view and the back button steps through earlier views — without telling Dash's page router,
+  so a filter change updates the page's figures instead of rebuilding the whole page. The menu links carry the
+  same query.
+"""
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 
 from layouts._ids import SHELL
 from pws import service, viewstate
@@ -17,7 +24,7 @@ from pws import service, viewstate
     Output(SHELL.indicator, "value"),
     Output(SHELL.puskesmas, "value"),
     Output(SHELL.desa, "value"),
-    Output(SHELL.url, "search"),
+    Output(SHELL.desa, "options"),
     Output(SHELL.filters, "data"),
     Input(SHELL.url, "search"),
     Input(SHELL.year, "value"),
@@ -25,39 +32,53 @@ from pws import service, viewstate
     Input(SHELL.indicator, "value"),
     Input(SHELL.puskesmas, "value"),
     Input(SHELL.desa, "value"),
+    State(SHELL.filters, "data"),
 )
-def sync_filters(search: str | None, tahun: int, bulan: int, indikator: str, puskesmas: str | None, desa: str | None):  # type: ignore[no-untyped-def,unused-ignore]
+def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
+    search: str | None,
+    tahun: int,
+    bulan: int,
+    indikator: str,
+    puskesmas: str | None,
+    desa: str | None,
+    published: dict | None,
+):
     ws = service.current_workspace()
     if ctx.triggered_id in (None, SHELL.url):
         state = viewstate.from_query(ws, search)
-        return state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, no_update, state.as_dict()
-    if ctx.triggered_id == SHELL.puskesmas and desa is not None:
-        desa = None if service.puskesmas_of(ws, desa) != puskesmas else desa
+        if ctx.triggered_id is None or published is None:  # page load
+            options = service.desa_options(ws, state.puskesmas)
+            return state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, options, state.as_dict()
+        # back/forward, or the browser echoing the URL the filters just wrote: change only what differs
+        shown = (tahun, bulan, indikator, puskesmas, desa)
+        wanted = (state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa)
+        updates = [w if w != s else no_update for s, w in zip(shown, wanted, strict=True)]
+        changed_pkm = state.puskesmas != (published or {}).get("puskesmas")
+        options = service.desa_options(ws, state.puskesmas) if changed_pkm else no_update
+        data = state.as_dict() if state.as_dict() != published else no_update
+        return (*updates, options, data)
+    if ctx.triggered_id == SHELL.puskesmas and desa is not None and service.puskesmas_of(ws, desa) != puskesmas:
+        desa = None
     raw = {"tahun": tahun, "bulan": bulan, "indikator": indikator, "puskesmas": puskesmas, "desa": desa}
     state = viewstate.validated(ws, raw)
+    before = (published or {}).get("puskesmas")
     return (
         no_update,
         no_update,
         no_update,
         state.puskesmas if state.puskesmas != puskesmas else no_update,
         state.desa if state.desa != desa else no_update,
-        state.to_query(),
-        state.as_dict(),
+        service.desa_options(ws, state.puskesmas) if state.puskesmas != before else no_update,
+        state.as_dict() if state.as_dict() != published else no_update,
     )
 
 
-@callback(
+clientside_callback(
+    ClientsideFunction(namespace="pws", function_name="writeUrl"),
     Output({"type": SHELL.nav_link, "page": ALL}, "href"),
-    Input(SHELL.url, "search"),
+    Input(SHELL.filters, "data"),
     State({"type": SHELL.nav_link, "page": ALL}, "id"),
 )
-def carry_filters_in_menu(search: str | None, ids: list[dict]) -> list[str]:
-    return [f"{i['page']}{search or ''}" for i in ids]
-
-
-@callback(Output(SHELL.desa, "options"), Input(SHELL.puskesmas, "value"))
-def desa_options(puskesmas: str | None) -> list[dict[str, str]]:
-    return service.desa_options(service.current_workspace(), puskesmas)
 
 
 @callback(Output(SHELL.alert, "children"), Input(SHELL.alert_close, "n_clicks"), prevent_initial_call=True)

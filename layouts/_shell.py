@@ -60,7 +60,7 @@ def layout() -> html.Div:
     ]
     return html.Div(
         [
-            dcc.Location(id=SHELL.url, refresh="callback-nav"),
+            dcc.Location(id=SHELL.url, refresh=False),
             html.Header(
                 [
                     html.Div(

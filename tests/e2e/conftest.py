@@ -168,6 +168,12 @@ def choose(tab: Any, dropdown_id: str, text: str) -> None:
     settle(tab)
 
 
+def current_url(tab: Any) -> str:
+    """The address bar as the page sees it (the shell writes filters with ``history.pushState``, which
+    Playwright's ``page.url`` may report late)."""
+    return str(tab.evaluate("window.location.href"))
+
+
 def shot(tab: Any, name: str) -> None:
     """Save a full-page screenshot as ``$PWS_SCREENSHOTS/<name>.png`` when that variable is set."""
     target = os.environ.get("PWS_SCREENSHOTS")

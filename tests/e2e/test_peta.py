@@ -10,7 +10,7 @@ from pws import service
 from pws.config import Workspace
 from pws.figures import theme
 from pws.mapdata import COVERAGE_MODE, STATUS_MODE, map_locations, map_values
-from tests.e2e.conftest import Server, choose, open_page, settle, shot
+from tests.e2e.conftest import Server, choose, current_url, open_page, settle, shot
 
 TAHUN, BULAN = 2025, 6
 MAP = "#peta-choropleth"
@@ -138,7 +138,7 @@ def test_map_legend_drill_desa_panel_and_back(page: Any, server: Server) -> None
     page.mouse.click(x, y)
     settle(page)
     _wait_for_panel(page, str(target["nama_desa"]))
-    assert f"desa={target['kode_desa']}" in page.url
+    assert f"desa={target['kode_desa']}" in current_url(page)
     page.wait_for_selector("#peta-tren-desa .scatterlayer .trace")
     assert page.locator("#peta-tren-desa .scatterlayer .trace").count() == 3
     lineage = service.lineage(ws, TAHUN, "K1", str(target["kode_desa"]))
@@ -159,12 +159,12 @@ def test_map_legend_drill_desa_panel_and_back(page: Any, server: Server) -> None
     settle(page)
     _wait_for_panel(page, f"Puskesmas {pkm_name}")
     assert page.locator("#peta-asal-angka tr").count() == 0  # sources are shown for a desa only
-    assert "desa=" not in page.url and f"puskesmas={pkm_code}" in page.url
+    assert "desa=" not in current_url(page) and f"puskesmas={pkm_code}" in current_url(page)
     page.locator("#peta-jejak .crumb-link", has_text="Kabupaten").click()
     settle(page)
     page.wait_for_function("() => !document.querySelector('#peta-jejak .crumb-link')")
     _wait_for_panel(page, "Kabupaten")
-    assert "puskesmas=" not in page.url
+    assert "puskesmas=" not in current_url(page)
     assert page.locator("#peta-daftar-desa .desa-item").count() == 0
     _wait_for_legend(page, expected_k1)
 
@@ -180,7 +180,7 @@ def test_close_button_and_a_month_without_reports(page: Any, server: Server) -> 
     page.click(".panel-close")
     settle(page)
     _wait_for_panel(page, f"Puskesmas {desa['nama_puskesmas']}")
-    assert "desa=" not in page.url
+    assert "desa=" not in current_url(page)
     choose(page, "shell-bulan", "Desember")  # the demo's reports end in October
     page.wait_for_selector(".peta-notice-box")
     assert "Desember 2025" in page.inner_text(".peta-notice-box")

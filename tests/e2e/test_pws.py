@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 from pws import service
 from pws.config import Workspace
 from pws.figures.theme import format_int
-from tests.e2e.conftest import Server, choose, open_page, settle, shot
+from tests.e2e.conftest import Server, choose, current_url, open_page, settle, shot
 
 API = "dash_ag_grid.getApi('pws-tabel')"
 
@@ -103,7 +103,7 @@ def test_one_puskesmas_and_a_click_on_a_row_chooses_the_desa(page: Any, server: 
     chosen = _row(page, 1)
     page.locator(f".ag-center-cols-container .ag-row[row-id='{chosen['kode_desa']}'] [col-id='bulan_ini']").click()
     page.wait_for_url("**desa=**")
-    assert parse_qs(urlparse(page.url).query)["desa"] == [chosen["kode_desa"]]
+    assert parse_qs(urlparse(current_url(page)).query)["desa"] == [chosen["kode_desa"]]
     settle(page)
     page.wait_for_selector(".pws-row-chosen")
     assert page.locator(f".ag-row.pws-row-chosen[row-id='{chosen['kode_desa']}']").count() >= 1

@@ -10,7 +10,7 @@ from pws import service
 from pws.analysis import overview
 from pws.config import Workspace
 from pws.figures.theme import format_pct
-from tests.e2e.conftest import Server, choose, open_page, settle, shot
+from tests.e2e.conftest import Server, choose, current_url, open_page, settle, shot
 
 
 def _big_number(page: Any, code: str) -> str:
@@ -29,7 +29,7 @@ def _coverage(ws: Workspace, bulan: int, code: str) -> str:
 
 def test_the_home_page_is_the_overview(page: Any) -> None:
     open_page(page, "/")
-    assert urlparse(page.url).path == "/ringkasan"
+    assert urlparse(current_url(page)).path == "/ringkasan"
     page.wait_for_selector(".rk-card .rk-big")
     assert "Ringkasan" in page.inner_text("h1")
 
@@ -76,8 +76,8 @@ def test_cards_league_and_attention_show_the_service_numbers(page: Any, server: 
             link.click()
             break
     page.wait_for_url("**/pws?**")
-    query = parse_qs(urlparse(page.url).query)
-    assert urlparse(page.url).path == "/pws"
+    query = parse_qs(urlparse(current_url(page)).query)
+    assert urlparse(current_url(page)).path == "/pws"
     assert query["indikator"] == ["IDL"] and query["bulan"] == ["3"] and query["tahun"] == ["2025"]
 
 
@@ -90,7 +90,7 @@ def test_a_puskesmas_in_the_league_opens_its_own_overview(page: Any, server: Ser
     first.click()
     page.wait_for_function(f"document.querySelector('h1').innerText.includes({name!r})")
     settle(page)
-    kode = parse_qs(urlparse(page.url).query)["puskesmas"][0]
+    kode = parse_qs(urlparse(current_url(page)).query)["puskesmas"][0]
     wilayah = service.workspace_data(ws).wilayah
     own = wilayah[wilayah["kode_puskesmas"] == kode]
     assert page.locator(".rk-league tbody tr").count() == len(own)

@@ -10,7 +10,7 @@ from pws import service
 from pws.config import Workspace
 from pws.figures.charts import lagging_first
 from pws.figures.theme import format_pct
-from tests.e2e.conftest import Server, choose, open_page, settle, shot
+from tests.e2e.conftest import Server, choose, current_url, open_page, settle, shot
 
 STAGE = "#tren-grafik-tahap"
 PER_PUSKESMAS = "#tren-grafik-puskesmas"
@@ -60,7 +60,7 @@ def test_stage_grid_and_puskesmas_grid_follow_the_filters(page: Any, server: Ser
     name = order[-1][1]
     choose(page, "shell-puskesmas", name)
     page.wait_for_function("(n) => document.querySelector('h1').innerText.includes('Puskesmas ' + n)", arg=name)
-    assert parse_qs(urlparse(page.url).query)["puskesmas"] == [order[-1][0]]
+    assert parse_qs(urlparse(current_url(page)).query)["puskesmas"] == [order[-1][0]]
     assert page.inner_text(".tren-stages .selected").strip() == "Bayi dan imunisasi"
     assert page.locator(f"{PER_PUSKESMAS} .layer-below .shapelayer path").count() >= len(order)
     settle(page)
