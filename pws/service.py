@@ -213,15 +213,19 @@ def lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) -> pd.Dat
 
 
 def warm(ws: Workspace) -> None:
-    """Fill the caches for the newest period (every indicator's desa table and kabupaten trend), so that the
-    first users of a freshly started server do not wait. Meant for a background thread."""
+    """Fill the caches for the newest period (every indicator's desa table, its puskesmas and kabupaten rows and
+    the kabupaten trend), so that the first users of a freshly started server do not wait. Meant for a
+    background thread."""
     period = latest_period(ws)
     if period is None:
         return
     tahun, bulan = period
-    for code in workspace_data(ws).catalogue.indicators:
+    codes = list(workspace_data(ws).catalogue.indicators)
+    for code in codes:
         table(ws, tahun, bulan, code)
-    for code in workspace_data(ws).catalogue.indicators:
+        for level in ("puskesmas", "kabupaten"):
+            aggregate_table(ws, tahun, bulan, code, level)
+    for code in codes:
         series(ws, tahun, code)
 
 
