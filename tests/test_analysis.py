@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
 from pws.analysis import (
     CONTRACT_COLUMNS,
@@ -31,7 +32,7 @@ from pws.analysis import (
     target_for,
     wilson_interval,
 )
-from pws.analysis.coverage import TARGET_STATUSES, TRENDS
+from pws.analysis.coverage import TARGET_STATUSES, TRENDS, MonthlyCounts, PwsInputs
 from pws.catalogue import default_catalogue
 from pws.config import Workspace
 from pws.etl.model import TIDY_COLUMNS, FileResult
@@ -662,3 +663,85 @@ def test_status_for_cli_reads_the_workspace_files_and_the_store(tmp_path: Path, 
     with pytest.raises(ValueError):
         status_for_cli(ws, YEAR, 13, "K4")
     assert np.isfinite(table["ci_bawah"]).all()
+
+
+# ---------------------------------------------------------------------- reuse of the month-independent inputs
+
+
+def test_pws_table_sees_frames_changed_in_place_between_calls() -> None:
+    """pws_table reuses the preparation of its last calls' frames only while they hold the same values."""
+    wilayah = make_wilayah(2)
+    obs = make_obs({_code(0): [10, 10, 10], _code(1): [5, 5, 5]}, "K4")
+    sasaran = make_sasaran({_code(0): 100.0, _code(1): 100.0}, "BUMIL")
+    targets = make_targets([(YEAR, "K4", 90.0, "", "")])
+    first = pws_table(obs, sasaran, targets, CAT, wilayah, YEAR, 3, "K4")
+    assert first["sasaran"].tolist() == [100.0, 100.0] and first["target_tahunan"].tolist() == [90.0, 90.0]
+    sasaran.loc[0, "jumlah"] = 50.0
+    targets.loc[0, "target"] = 60.0
+    wilayah.loc[1, "nama_desa"] = "Desa Baru"
+    again = pws_table(obs, sasaran, targets, CAT, wilayah, YEAR, 3, "K4")
+    assert again["sasaran"].tolist() == [50.0, 100.0] and again["target_tahunan"].tolist() == [60.0, 60.0]
+    assert again["nama_desa"].tolist() == ["Desa 0", "Desa Baru"]
+    fresh = PwsInputs(sasaran.copy(), targets.copy(), wilayah.copy()).table(obs, CAT, YEAR, 3, "K4")
+    assert_frame_equal(again, fresh, check_exact=True)
+
+
+def test_pws_inputs_keep_their_own_copies_and_give_pws_table_for_other_desa() -> None:
+    wilayah = make_wilayah(3, [PKM, PKM2, PKM2])
+    obs = make_obs({_code(0): [10, 10], _code(1): [5, 5], _code(2): [1, 1]}, "K4")
+    sasaran = make_sasaran({_code(0): 100.0, _code(1): 100.0, _code(2): 40.0}, "BUMIL")
+    inputs = PwsInputs(sasaran, None, wilayah)
+    before = inputs.table(obs, CAT, YEAR, 2, "K4")
+    sasaran.loc[0, "jumlah"] = 1.0
+    assert_frame_equal(inputs.table(obs, CAT, YEAR, 2, "K4"), before, check_exact=True)
+    original = sasaran.assign(jumlah=[100.0, 100.0, 40.0])
+    assert_frame_equal(before, pws_table(obs, original, None, CAT, wilayah, YEAR, 2, "K4"), check_exact=True)
+    area = wilayah[wilayah["kode_puskesmas"] == PKM2]
+    assert_frame_equal(
+        inputs.area(area).table(obs, CAT, YEAR, 2, "K4"),
+        pws_table(obs, original, None, CAT, area, YEAR, 2, "K4"),
+        check_exact=True,
+    )
+
+
+def test_monthly_counts_sum_several_rows_skip_missing_values_and_other_rows() -> None:
+    index = pd.Index([_code(0), _code(1), _code(2)])
+    rows = [
+        (_code(0), "K4", "T", 3.0), (_code(0), "K4", "T", 4.0),  # two reports of one month: summed
+        (_code(1), "K4", "T", np.nan), (_code(1), "K4", "T", 2.0),  # a missing value next to a number
+        (_code(2), "K4", "T", np.nan),  # only a missing value: no report
+        (_code(0), "K4", "L", 100.0), ("99.99.99.9999", "K4", "T", 100.0), (_code(0), "K1", "T", 100.0),
+    ]  # fmt: skip
+    obs = pd.DataFrame(
+        [(YEAR, 1, kode, kode, PKM, ind, jk, v, "f.xlsx", "S", "A1") for kode, ind, jk, v in rows], columns=TIDY_COLUMNS
+    )
+    counts = MonthlyCounts(obs, ["K4"], index)
+    np.testing.assert_array_equal(counts.month("K4", YEAR, 1), [7.0, 2.0, np.nan])
+    np.testing.assert_array_equal(counts.month("K4", YEAR, 2), [np.nan] * 3)
+    single = MonthlyCounts(obs.iloc[[0, 3, 5]], ["K4"], index)  # one row per desa-month: placed as they are
+    np.testing.assert_array_equal(single.month("K4", YEAR, 1), [3.0, 2.0, np.nan])
+
+
+def test_monthly_counts_do_not_depend_on_the_column_dtypes() -> None:
+    index = pd.Index([_code(0), _code(1)])
+    obs = pd.concat(
+        [make_obs({_code(0): [1, None, 3], _code(1): [4, 5, 6]}, "K4"), make_obs({_code(0): [7, 8, 9]}, "BALITA_D")],
+        ignore_index=True,
+    )
+    obs.loc[len(obs)] = [YEAR, 1, None, None, PKM, "K4", None, 50.0, "f.xlsx", "S", "A1"]  # a row without desa/jk
+    variants = {
+        "object": obs.astype(object),
+        "string (pd.NA)": obs.astype({c: "string" for c in ("kode_desa", "indikator", "jk")}),
+        "float years": obs.astype({"tahun": "float64", "bulan": "float64"}),
+        "text values": obs.assign(nilai=obs["nilai"].map(lambda v: "" if pd.isna(v) else str(v))),
+    }
+    expected = MonthlyCounts(obs, ["K4", "BALITA_D"], index)
+    for name, variant in variants.items():
+        counts = MonthlyCounts(variant, ["K4", "BALITA_D"], index)
+        for code in ("K4", "BALITA_D"):
+            for month in range(1, 5):
+                np.testing.assert_array_equal(
+                    counts.month(code, YEAR, month), expected.month(code, YEAR, month), err_msg=f"{name} {code}"
+                )
+    np.testing.assert_array_equal(expected.month("K4", YEAR, 1), [1.0, 4.0])
+    np.testing.assert_array_equal(expected.month("BALITA_D", YEAR, 3), [9.0, np.nan])

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
-from pws.analysis import CONTRACT_COLUMNS, STATUSES, aggregate, coverage_series, pws_table, ranking
-from pws.analysis.coverage import TARGET_STATUSES
+from pws.analysis import CONTRACT_COLUMNS, STATUSES, Settings, aggregate, coverage_series, pws_table, ranking
+from pws.analysis.coverage import TARGET_STATUSES, PwsInputs
 from pws.config import Workspace
 from pws.demo import DemoSummary
 from pws.workspace import WorkspaceData, load_workspace
@@ -139,3 +140,55 @@ def test_the_kabupaten_series_follows_the_table_and_stops_after_october(obs: pd.
     assert series["cakupan_kumulatif"].iloc[:10].is_monotonic_increasing
     assert series["cakupan_kumulatif"].iloc[10:].isna().all()  # the demo runs to October 2025
     assert series["cakupan_kumulatif_tahun_lalu"].notna().all()  # 2024 is complete
+
+
+# ---------------------------------------------------------------------- the fast paths give the plain computation
+
+
+@pytest.mark.parametrize("code", ["K4", "DPTHBHIB3", "STUNTING", "VITA", "SKRINING_SEK"])
+def test_reused_inputs_and_counts_give_the_tables_of_a_fresh_computation(obs: pd.DataFrame, data, code) -> None:
+    """pws_table reuses the month-independent preparation of its last frames and coverage_series one PwsInputs
+    and one MonthlyCounts for all its months: each table must be the one computed from scratch."""
+    inputs = PwsInputs(data.sasaran, data.target, data.wilayah)
+    counts = inputs.counts(obs, data.catalogue, code, Settings())
+    for month in (1, 2, 6, 9, 12):
+        fresh = PwsInputs(data.sasaran.copy(), data.target.copy(), data.wilayah.copy()).table(
+            obs, data.catalogue, YEAR, month, code
+        )
+        for _ in range(2):  # the second call reuses the first one's preparation
+            table = pws_table(obs, data.sasaran, data.target, data.catalogue, data.wilayah, YEAR, month, code)
+            assert_frame_equal(table, fresh, check_exact=True)
+        assert_frame_equal(inputs.table(obs, data.catalogue, YEAR, month, code, counts=counts), fresh, check_exact=True)
+
+
+@pytest.mark.parametrize("level", ["kabupaten", "puskesmas", "kecamatan", "desa"])
+def test_coverage_series_is_the_kabupaten_aggregate_of_each_months_table(obs: pd.DataFrame, data, level) -> None:
+    """coverage_series skips the DataFrames of pws_table and aggregate: its numbers must be theirs, exactly."""
+    column = {"kabupaten": None, "puskesmas": "kode_puskesmas", "kecamatan": "kode_kecamatan", "desa": "kode_desa"}
+    col = column[level]
+    kode = None if col is None else str(data.wilayah[col].iloc[40])
+    area = data.wilayah if col is None else data.wilayah[data.wilayah[col] == kode]
+    obs = obs[obs["indikator"].isin(["K4", "STUNTING", "BALITA_D", "VITA"])]  # quicker: the rest is never read
+    for code in ("K4", "STUNTING", "VITA"):
+        series = coverage_series(obs, data.sasaran, data.target, data.catalogue, data.wilayah, YEAR, code, level, kode)
+        for month in range(1, 13):
+            got = series.iloc[month - 1]
+            for tahun, suffix in ((YEAR, ""), (YEAR - 1, "_tahun_lalu")):
+                table = pws_table(obs, data.sasaran, data.target, data.catalogue, area, tahun, month, code)
+                row = aggregate(table, "kabupaten").iloc[0]
+                if suffix:
+                    assert got["cakupan_kumulatif_tahun_lalu"] == row["cakupan_kumulatif"], (code, month)
+                    assert got["kumulatif_tahun_lalu"] == row["kumulatif"], (code, month)
+                    continue
+                assert got["sasaran"] == row["sasaran"] and got["target_sd_bulan"] == row["target_sd_bulan"]
+                if month <= 10:  # the demo runs to October 2025
+                    for name in ("kumulatif", "cakupan_kumulatif", "cakupan_bulan_ini", "status"):
+                        assert got[name] == row[name] or (pd.isna(got[name]) and pd.isna(row[name])), (code, name)
+
+
+def test_each_puskesmas_row_is_the_aggregate_of_its_own_desa(k4: pd.DataFrame) -> None:
+    by_pkm = aggregate(k4, "puskesmas")
+    for i, kode in enumerate(by_pkm["kode"]):
+        alone = aggregate(k4[k4["kode_puskesmas"] == kode], "kabupaten")
+        measures = [c for c in by_pkm.columns if c not in ("tingkat", "kode", "nama")]
+        assert_frame_equal(by_pkm.iloc[[i]][measures].reset_index(drop=True), alone[measures], check_exact=True)

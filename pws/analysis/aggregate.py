@@ -79,12 +79,16 @@ AGGREGATE_COLUMNS = [
 ]
 
 
-def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
+def _num(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray | pd.Series) and values.dtype == np.float64:
+        return np.asarray(values)
+    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _flag(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return frame[col].fillna(False).to_numpy(dtype=bool)
+def _flag(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray | pd.Series) and values.dtype == np.bool_:
+        return np.asarray(values)
+    return pd.Series(values).fillna(False).to_numpy(dtype=bool)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -99,27 +103,60 @@ def _weighted(values: np.ndarray, weights: np.ndarray, use: np.ndarray) -> float
     return float(np.nanmean(values)) if (~np.isnan(values)).any() else math.nan
 
 
-def _one(group: pd.DataFrame, level: str, kode: str, nama: str, settings: Settings) -> dict[str, Any]:
-    first = group.iloc[0]
-    jenis, arah, aturan = str(first["jenis"]), str(first["arah"]), str(first["aturan_status"])
-    bulan = int(first["bulan"])
+class Measures:
+    """The columns of a desa PWS table that :func:`aggregate` reads, as arrays (one row per desa), so that the
+    rows of any group of desa are summed without building a DataFrame per group."""
+
+    _NUMBERS = ("sasaran", "kumulatif", "bulan_ini", "bulan_lalu", "sasaran_bulan_lalu", "target_sd_bulan",
+                "target_tahunan", "kesenjangan_orang")  # fmt: skip
+    _FLAGS = ("dilaporkan", "sasaran_perkiraan")
+    _FIRST = ("jenis", "arah", "aturan_status", "bulan", "tahun", "indikator")
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self.numbers = {col: _num(columns[col]) for col in self._NUMBERS}
+        self.flags = {col: _flag(columns[col]) for col in self._FLAGS}
+        status = columns["status"]
+        self.status = status.to_numpy(dtype=object) if isinstance(status, pd.Series) else np.array(status, dtype=object)
+        self.first_values = {col: columns[col] for col in self._FIRST}
+
+    @classmethod
+    def of_table(cls, table: pd.DataFrame) -> Measures:
+        return cls({col: table[col] for col in (*cls._NUMBERS, *cls._FLAGS, "status", *cls._FIRST)})
+
+    def first(self, col: str, row: int) -> Any:
+        """The value of a per-table column (``jenis``, ``bulan``, ...) in ``row``."""
+        values = self.first_values[col]
+        if isinstance(values, pd.Series):
+            return values.iloc[row]
+        return values  # a scalar for the whole table
+
+
+def aggregate_row(
+    m: Measures, rows: np.ndarray, level: str, kode: str, nama: str, settings: Settings
+) -> dict[str, Any]:
+    """The aggregate row of the desa at positions ``rows`` (ascending) of the table ``m`` was made from."""
+    first = int(rows[0])
+    jenis, arah = str(m.first("jenis", first)), str(m.first("arah", first))
+    aturan = str(m.first("aturan_status", first))
+    bulan = int(m.first("bulan", first))
     higher = arah == "naik"
     sign = 1.0 if higher else -1.0
 
-    sas = _num(group, "sasaran")
-    kum = _num(group, "kumulatif")
-    this = _num(group, "bulan_ini")
-    last = _num(group, "bulan_lalu")
-    sas_last = _num(group, "sasaran_bulan_lalu")
+    num = m.numbers
+    sas = num["sasaran"][rows]
+    kum = num["kumulatif"][rows]
+    this = num["bulan_ini"][rows]
+    last = num["bulan_lalu"][rows]
+    sas_last = num["sasaran_bulan_lalu"][rows]
     valid = np.nan_to_num(sas, nan=0.0) > 0
-    reported = _flag(group, "dilaporkan")
+    reported = m.flags["dilaporkan"][rows]
     use = valid & reported & ~np.isnan(kum) if jenis == "prevalensi" else valid
 
     s_sum = float(sas[use].sum())
     k_sum = float(np.nan_to_num(kum[use], nan=0.0).sum())
     cak = _ratio(k_sum, s_sum)
-    line = _weighted(_num(group, "target_sd_bulan"), sas, use)
-    annual = _weighted(_num(group, "target_tahunan"), sas, use)
+    line = _weighted(num["target_sd_bulan"][rows], sas, use)
+    annual = _weighted(num["target_tahunan"][rows], sas, use)
 
     now = valid & reported & ~np.isnan(this)
     before = ~np.isnan(last) & (np.nan_to_num(sas_last, nan=0.0) > 0)
@@ -156,7 +193,8 @@ def _one(group: pd.DataFrame, level: str, kode: str, nama: str, settings: Settin
     gap_persons: float | None = None
     if known:
         gap_persons = float(max(math.ceil(sign * (line / 100.0 * s_sum - k_sum) - EPS), 0))
-    desa_gaps = pd.to_numeric(group["kesenjangan_orang"], errors="coerce")
+    desa_gaps = num["kesenjangan_orang"][rows]
+    gaps_known = ~np.isnan(desa_gaps)
     low, high = wilson_interval([k_sum if known else math.nan], [s_sum])
 
     projection = per_month = math.nan
@@ -167,7 +205,7 @@ def _one(group: pd.DataFrame, level: str, kode: str, nama: str, settings: Settin
         per_month = 0.0 if need <= 0 else (need / (12 - bulan) if bulan < 12 else math.nan)
         will_reach = bool(projection >= annual - EPS)
 
-    counts = group["status"].value_counts()
+    statuses = m.status[rows]
     row: dict[str, Any] = {
         "tingkat": level,
         "kode": kode,
@@ -183,7 +221,7 @@ def _one(group: pd.DataFrame, level: str, kode: str, nama: str, settings: Settin
         "status": status,
         "kesenjangan": sign * (cak - line),
         "kesenjangan_orang": gap_persons,
-        "kesenjangan_orang_desa": float(desa_gaps.sum()) if desa_gaps.notna().any() else math.nan,
+        "kesenjangan_orang_desa": float(np.where(gaps_known, desa_gaps, 0.0).sum()) if gaps_known.any() else math.nan,
         "ci_bawah": float(low[0]),
         "ci_atas": float(high[0]),
         "target_tahunan": annual,
@@ -193,17 +231,17 @@ def _one(group: pd.DataFrame, level: str, kode: str, nama: str, settings: Settin
         "tren_baik": ({"naik": higher, "turun": not higher}.get(tren) if tren else None),
         "bulan_ini": float(this[now].sum()) if now.any() else math.nan,
         "bulan_lalu": float(last[before].sum()) if before.any() else math.nan,
-        "jumlah_desa": len(group),
+        "jumlah_desa": len(rows),
         "desa_dilaporkan": int(reported.sum()),
         "desa_tanpa_sasaran": int((~valid).sum()),
-        "desa_sasaran_perkiraan": int(_flag(group, "sasaran_perkiraan").sum()),
-        **{col: int(counts.get(name, 0)) for name, col in STATUS_COUNT_COLUMNS.items()},
+        "desa_sasaran_perkiraan": int(m.flags["sasaran_perkiraan"][rows].sum()),
+        **{col: int((statuses == name).sum()) for name, col in STATUS_COUNT_COLUMNS.items()},
         "proyeksi_akhir_tahun": projection,
         "perlu_per_bulan": per_month,
         "akan_tercapai": will_reach,
-        "tahun": int(first["tahun"]),
+        "tahun": int(m.first("tahun", first)),
         "bulan": bulan,
-        "indikator": first["indikator"],
+        "indikator": m.first("indikator", first),
         "jenis": jenis,
         "arah": arah,
         "aturan_status": aturan,
@@ -223,14 +261,23 @@ def aggregate(table: pd.DataFrame, level: str, settings: Settings | None = None)
         return pd.DataFrame(columns=AGGREGATE_COLUMNS)
     if table["indikator"].nunique() > 1 or table["bulan"].nunique() > 1 or table["tahun"].nunique() > 1:
         raise ValueError("aggregate() takes the table of one indicator, year and month")
+    measures = Measures.of_table(table)
     keys = LEVELS[level]
     rows: list[dict[str, Any]] = []
     if keys is None:
-        rows.append(_one(table, level, "", "", settings))
+        rows.append(aggregate_row(measures, np.arange(len(table)), level, "", "", settings))
     else:
         code_col, name_col = keys
-        for kode, group in table.groupby(code_col, sort=True):
-            rows.append(_one(group, level, str(kode), str(group[name_col].iloc[0]), settings))
+        grouped = table.groupby(code_col, sort=True)
+        group_of = grouped.ngroup().to_numpy(dtype="float64", na_value=np.nan)  # NaN: a row without a code
+        names = table[name_col]
+        for i, kode in enumerate(grouped.size().index):
+            members = np.flatnonzero(group_of == i)
+            rows.append(aggregate_row(measures, members, level, str(kode), str(names.iloc[members[0]]), settings))
+    return _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
     for col in ("tercapai", "tren_baik", "akan_tercapai"):
         out[col] = pd.array(out[col].tolist(), dtype="boolean")
@@ -273,4 +320,4 @@ def ranking(table: pd.DataFrame, by: str = "kesenjangan_orang", ascending: bool 
     return ranked
 
 
-__all__ = ["AGGREGATE_COLUMNS", "LEVELS", "STATUS_COUNT_COLUMNS", "aggregate", "ranking"]
+__all__ = ["AGGREGATE_COLUMNS", "LEVELS", "STATUS_COUNT_COLUMNS", "Measures", "aggregate", "aggregate_row", "ranking"]
