@@ -47,8 +47,8 @@ def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
     if ctx.triggered_id in (None, SHELL.url):
         state = viewstate.from_query(ws, search)
         if ctx.triggered_id is None or published is None:  # page load
-            options = service.desa_options(ws, state.puskesmas)
-            return state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, options, state.as_dict()
+            first = service.desa_options(ws, state.puskesmas)
+            return state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, first, state.as_dict()
         # back/forward, or the browser echoing the URL the filters just wrote: change only what differs
         shown = (tahun, bulan, indikator, puskesmas, desa)
         wanted = (state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa)
