@@ -80,6 +80,28 @@ def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the app did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, limit: float = 300) -> None:
+    """Let the server finish warming its caches (it fills the newest month in a background thread at start):
+    wait until it has used less than 0.05 s of CPU in a second (Linux /proc; elsewhere just 30 s)."""
+    start = time.monotonic()
+    if not Path(f"/proc/{pid}/stat").exists():
+        time.sleep(30)
+        return
+    last = _cpu_seconds(pid)
+    while time.monotonic() - start < limit:
+        time.sleep(1)
+        now = _cpu_seconds(pid)
+        if now - last < 0.05:
+            break
+        last = now
+    print(f"server warm-up finished after {time.monotonic() - start:.0f} s", flush=True)
+
+
 def callback_payload(deps: list[dict], output_part: str, values: dict[str, Any]) -> dict[str, Any]:
     """The ``/_dash-update-component`` body of the callback whose output contains ``output_part``, with its
     inputs and states taken from ``values`` ("id.property" -> value; missing ones are None)."""
@@ -137,6 +159,7 @@ def main() -> None:
         root = args.workspace
     port = _free_port()
     process = start_server(root, port)
+    wait_until_idle(process.pid)
     try:
         run(root, port, args.repeat)
     finally:
@@ -148,7 +171,7 @@ def main() -> None:
 CALLBACKS: dict[str, tuple[str, dict[str, Any]]] = {
     "peta": ("peta-choropleth.figure", {"peta-warna.value": "status", "peta-peta-jalan.value": []}),
     "peta panel": ("peta-panel-desa.children", {}),
-    "tren tahap": ("tren-grafik-tahap.figure", {"tren-tahap.value": None}),
+    "tren tahap": ("tren-grafik-tahap.figure", {"tren-tahap.value": "{tahap}"}),  # the indicator's life stage
     "tren pkm": ("tren-grafik-puskesmas.figure", {}),
     "pws": ("pws-grafik.figure", {}),
     "ringkasan": ("ringkasan-kartu.children", {}),
@@ -189,6 +212,7 @@ def run(root: Path, port: int, repeat: int) -> None:
         data = path.read_bytes()
         print(f"  {path.name[:40]:40s} raw {kb(len(data))}   gzip {kb(len(gzip.compress(data)))}")
     inline = len(geometry.desa_geojson.read_bytes())
+    catalogue = service.workspace_data(ws).catalogue
 
     # -- callbacks ------------------------------------------------------------------------------------------
     combos = [(ind, bulan) for ind in INDICATORS for bulan in range(1, 11)]
@@ -203,8 +227,10 @@ def run(root: Path, port: int, repeat: int) -> None:
         echoed: dict[str, Any] = {}
         for indikator, bulan in combos:
             filters = {"tahun": 2025, "bulan": bulan, "indikator": indikator, "puskesmas": None, "desa": None}
+            tahap = catalogue.indicators[indikator].tahap
+            values = {k: (v.format(tahap=tahap) if isinstance(v, str) else v) for k, v in extra.items()}
             for bucket in (cold, warm):
-                body = callback_payload(deps, output_part, {"shell-filters.data": filters, **extra, **echoed})
+                body = callback_payload(deps, output_part, {"shell-filters.data": filters, **values, **echoed})
                 status, raw, elapsed = client.request("POST", "/_dash-update-component", body)
                 if status == 204:  # nothing to update (e.g. the map already shows this view)
                     bucket.append(elapsed)
