@@ -12,12 +12,13 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import dash
 import pandas as pd
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from layouts import ringkasan as view
-from layouts._ids import RINGKASAN, SHELL
+from layouts._ids import RAPAT, RINGKASAN, SHELL
 from pws import service
 from pws.analysis import overview
 from pws.config import Workspace
@@ -180,3 +181,63 @@ def _render(
         show_puskesmas=not puskesmas,
     )
     return title, subtitle, _notice(key_indicators(ws)[1]), cards, league, attention
+
+
+# ---------------------------------------------------------------------------------------------- meeting pack
+
+
+@functools.lru_cache(maxsize=2)
+def _pack(root: Path, ver: int, stamps: tuple[int, ...], tahun: int, bulan: int, pkm: str | None, lang: str) -> Any:
+    """The meeting pack of one view (numbers, rendered figures, slides), kept for the next format asked for."""
+    from pws.report import build_pack
+
+    return build_pack(Workspace(root), tahun, bulan, pkm, lang=lang)
+
+
+@functools.lru_cache(maxsize=4)
+def _pack_data(
+    root: Path, ver: int, stamps: tuple[int, ...], tahun: int, bulan: int, pkm: str | None, lang: str
+) -> Any:
+    from pws.report import collect
+
+    return collect(Workspace(root), tahun, bulan, pkm, lang=lang)
+
+
+@callback(
+    Output(RAPAT.download, "data"),
+    Output(RAPAT.status, "children"),
+    Input(RAPAT.pptx, "n_clicks"),
+    Input(RAPAT.pdf, "n_clicks"),
+    Input(RAPAT.xlsx, "n_clicks"),
+    Input(RAPAT.peta, "n_clicks"),
+    State(SHELL.filters, "data"),
+    running=[(Output(button, "disabled"), True, False) for button in (RAPAT.pptx, RAPAT.pdf, RAPAT.xlsx, RAPAT.peta)],
+    prevent_initial_call=True,
+)
+def download_pack(_pptx: int, _pdf: int, _xlsx: int, _peta: int, filters: dict | None) -> tuple[Any, Any]:
+    """Build the file the button asks for, for the shell's month, puskesmas (and indicator, for the map)."""
+    from pws.report import BrowserMissingError, print_map, write_excel, write_pdf, write_pptx
+
+    kind = ctx.triggered_id
+    if not filters or not filters.get("tahun") or not filters.get("bulan") or kind is None:
+        raise PreventUpdate
+    ws = service.current_workspace()
+    root, ver, stamps, lang = ws.root.resolve(), service.version(ws), _stamps(ws), current_lang()
+    tahun, bulan = int(filters["tahun"]), int(filters["bulan"])
+    puskesmas = filters.get("puskesmas") or None
+    try:
+        if kind == RAPAT.xlsx:
+            data = _pack_data(root, ver, stamps, tahun, bulan, puskesmas, lang)
+            name, content = f"{data.info.file_stem()}.xlsx", write_excel(data)
+        elif kind == RAPAT.peta:
+            indikator = str(filters["indikator"])
+            stem = f"peta-{indikator}-{tahun}-{bulan:02d}" + (f"-{puskesmas}" if puskesmas else "")
+            name, content = f"{stem}.pdf", print_map(ws, tahun, bulan, indikator, puskesmas, fmt="pdf", lang=lang)
+        else:
+            pack = _pack(root, ver, stamps, tahun, bulan, puskesmas, lang)
+            suffix = "pptx" if kind == RAPAT.pptx else "pdf"
+            name = f"{pack.info.file_stem()}.{suffix}"
+            content = write_pptx(pack) if suffix == "pptx" else write_pdf(pack)
+    except BrowserMissingError:
+        return dash.no_update, t("rapat.tanpa_chromium")
+    return dcc.send_bytes(content, name), t("rapat.siap", berkas=name)

@@ -85,3 +85,15 @@ class UNGGAH:
     cancel = "unggah-batal"
     token = "unggah-token"  # store: the staging token (the bytes stay on the server)
     poll = "unggah-pantau"  # interval reading the ingest's progress file
+
+
+class RAPAT:
+    """The meeting-pack downloads on the Ringkasan page."""
+
+    group = "rapat-unduh"
+    pptx = "rapat-unduh-pptx"
+    pdf = "rapat-unduh-pdf"
+    xlsx = "rapat-unduh-xlsx"
+    peta = "rapat-unduh-peta"
+    download = "rapat-unduhan"
+    status = "rapat-status"

@@ -14,7 +14,7 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from layouts._ids import RINGKASAN
+from layouts._ids import RAPAT, RINGKASAN
 from pws.figures.theme import STATUS_COLOURS, TARGET_STATUS_COLOURS, format_int, format_pct, format_pp
 from pws.i18n import t
 
@@ -28,8 +28,16 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.H1(id=RINGKASAN.title, className="rk-title"), html.P(id=RINGKASAN.subtitle, className="lead")],
-                className="rk-head",
+                [
+                    html.Div(
+                        [
+                            html.H1(id=RINGKASAN.title, className="rk-title"),
+                            html.P(id=RINGKASAN.subtitle, className="lead"),
+                        ]
+                    ),
+                    downloads(),
+                ],
+                className="rk-head rp-head",
             ),
             html.Div(id=RINGKASAN.notice),
             dcc.Loading(
@@ -51,6 +59,30 @@ def layout(**_query: str) -> html.Div:
 
 
 # ---------------------------------------------------------------------------------------------- pieces
+
+
+def downloads() -> html.Div:
+    """The meeting-pack buttons (PowerPoint, PDF, Excel, the print-ready map) for the shell's month, puskesmas and
+    indicator; building takes seconds, so the buttons are disabled and a spinner shows meanwhile."""
+    busy = html.Span([html.Span(className="rp-spinner"), t("rapat.menyiapkan")], className="rp-busy")
+    buttons = [
+        html.Button(t("rapat.unduh_pptx"), id=RAPAT.pptx, className="rp-button", n_clicks=0),
+        html.Button(t("rapat.unduh_pdf"), id=RAPAT.pdf, className="rp-button", n_clicks=0),
+        html.Button(t("rapat.unduh_xlsx"), id=RAPAT.xlsx, className="rp-button", n_clicks=0),
+        html.Button(t("rapat.unduh_peta"), id=RAPAT.peta, className="rp-button rp-secondary", n_clicks=0,
+                    title=t("rapat.unduh_peta_judul")),
+    ]  # fmt: skip
+    return html.Div(
+        [
+            html.Div(t("rapat.unduh_judul"), className="rp-label"),
+            html.Div(buttons, className="rp-buttons"),
+            dcc.Loading(html.Div(id=RAPAT.status, className="rp-status"), custom_spinner=busy, delay_show=150),
+            dcc.Download(id=RAPAT.download),
+        ],
+        id=RAPAT.group,
+        className="rp-unduh",
+        title=t("rapat.unduh_keterangan"),
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     periksa.add_argument("--puskesmas", metavar="KODE", help=t("cli.periksa.puskesmas"))
     periksa.add_argument("--json", action="store_true", help=t("cli.periksa.json"))
 
+    rapat_help = t("cli.rapat.help")
+    rapat = sub.add_parser("rapat", help=rapat_help, description=rapat_help, **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(rapat)
+    rapat.add_argument("--tahun", type=int, help=t("cli.rapat.tahun"))
+    rapat.add_argument("--bulan", type=int, help=t("cli.rapat.bulan"))
+    rapat.add_argument("--puskesmas", metavar="KODE", help=t("cli.rapat.puskesmas"))
+    _add_workspace(rapat)
+    rapat.add_argument("-o", "--output", metavar="BERKAS", action="append", required=True, help=t("cli.rapat.output"))
+    rapat.add_argument("--peta", metavar="INDIKATOR", help=t("cli.rapat.peta"))
+    rapat.add_argument("--kabupaten", metavar="NAMA", help=t("cli.rapat.kabupaten"))
+
     serve = sub.add_parser("serve", help=t("cli.serve.help"), description=t("cli.serve.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(serve)
     _add_workspace(serve)
@@ -310,6 +321,127 @@ def cmd_periksa(args: argparse.Namespace) -> int:
     return 1 if report.has_errors() else 0
 
 
+PACK_SUFFIXES = (".pptx", ".pdf", ".xlsx")
+MAP_SUFFIXES = (".png", ".pdf")
+
+
+def _rapat_period(ws: Workspace, tahun: int | None, bulan: int | None) -> tuple[int, int] | None:
+    """The month of the pack: as given, else the newest month with data (of ``tahun`` when only it is given)."""
+    if tahun is not None and bulan is not None:
+        return tahun, bulan
+    from pws import service
+
+    periods = service.store(ws).periods()
+    if tahun is not None:
+        periods = periods[periods["tahun"] == tahun]
+    if periods.empty:
+        return None
+    newest = periods.iloc[0]
+    return int(newest["tahun"]), int(bulan if bulan is not None else newest["bulan"])
+
+
+def cmd_rapat(args: argparse.Namespace) -> int:
+    import time
+
+    from pws import service
+    from pws.report import (
+        BrowserMissingError,
+        NoBoundariesError,
+        Renderer,
+        build_pack,
+        chromium_path,
+        collect,
+        print_map,
+        write_excel,
+        write_pdf,
+        write_pptx,
+    )
+
+    started = time.perf_counter()
+    ws = Workspace.resolve(args.workspace)
+    if ws.wilayah_path is None:
+        print(t("cli.no_wilayah", root=ws.root), file=sys.stderr)
+        return 2
+    outputs = [Path(o) for o in args.output]
+    allowed = MAP_SUFFIXES if args.peta else PACK_SUFFIXES
+    for path in outputs:
+        if path.suffix.lower() not in allowed:
+            print(t("cli.rapat.bad_suffix", path=path, allowed=", ".join(allowed)), file=sys.stderr)
+            return 2
+    if args.bulan is not None and not 1 <= args.bulan <= 12:
+        print(t("cli.status.bad_month", bulan=args.bulan), file=sys.stderr)
+        return 2
+    data = service.workspace_data(ws)
+    if args.puskesmas and args.puskesmas not in set(data.wilayah["kode_puskesmas"].astype(str)):
+        print(t("cli.rapat.unknown_puskesmas", kode=args.puskesmas), file=sys.stderr)
+        return 2
+    indikator = args.peta.strip().upper() if args.peta else None
+    if indikator is not None and indikator not in data.catalogue.indicators:
+        print(t("cli.rapat.unknown_indicator", kode=indikator), file=sys.stderr)
+        return 2
+    period = _rapat_period(ws, args.tahun, args.bulan)
+    if period is None:
+        print(t("cli.rapat.no_data", root=ws.root), file=sys.stderr)
+        return 2
+    tahun, bulan = period
+    pictured = [p for p in outputs if p.suffix.lower() != ".xlsx"]
+    if pictured and chromium_path() is None:
+        for path in pictured:
+            print(t("cli.rapat.no_browser", path=path), file=sys.stderr)
+        outputs = [p for p in outputs if p not in pictured]
+        if not outputs:
+            return 2
+    failed = len(args.output) - len(outputs)
+
+    def save(path: Path, content: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        print(t("cli.rapat.written", path=path, ukuran=f"{len(content) / 1024:,.0f}".replace(",", ".")))
+
+    try:
+        if indikator is not None:
+            with Renderer() as renderer:
+                for path in outputs:
+                    content = print_map(ws, tahun, bulan, indikator, args.puskesmas, fmt=path.suffix.lower()[1:],
+                                        kabupaten=args.kabupaten, renderer=renderer)  # fmt: skip
+                    save(path, content)
+        elif any(p.suffix.lower() != ".xlsx" for p in outputs):
+            from concurrent.futures import ThreadPoolExecutor
+
+            with Renderer() as renderer, ThreadPoolExecutor(max_workers=1) as printer:
+                # one browser draws the figures and prints the PDF; the printing (Chromium's work) runs beside the
+                # writing of the PowerPoint and the workbook (Python's)
+                pack = build_pack(ws, tahun, bulan, args.puskesmas, kabupaten=args.kabupaten, renderer=renderer)
+                wants_pdf = any(p.suffix.lower() == ".pdf" for p in outputs)
+                pdf = printer.submit(write_pdf, pack, renderer) if wants_pdf else None
+                writers = {".xlsx": lambda: write_excel(pack.data), ".pptx": lambda: write_pptx(pack),
+                           ".pdf": lambda: pdf.result() if pdf is not None else b""}  # fmt: skip
+                for path in sorted(outputs, key=lambda p: p.suffix.lower() == ".pdf"):
+                    try:
+                        save(path, writers[path.suffix.lower()]())
+                    except (OSError, RuntimeError) as exc:
+                        print(t("cli.rapat.failed", path=path, detail=exc), file=sys.stderr)
+                        failed += 1
+        else:
+            numbers = collect(ws, tahun, bulan, args.puskesmas, kabupaten=args.kabupaten)
+            for path in outputs:
+                try:
+                    save(path, write_excel(numbers))
+                except OSError as exc:
+                    print(t("cli.rapat.failed", path=path, detail=exc), file=sys.stderr)
+                    failed += 1
+    except NoBoundariesError:
+        print(t("cli.rapat.no_boundaries", root=ws.root), file=sys.stderr)
+        return 2
+    except BrowserMissingError:
+        print(t("cli.rapat.no_browser", path=", ".join(str(p) for p in outputs)), file=sys.stderr)
+        return 2
+    print(t("cli.rapat.elapsed", detik=f"{time.perf_counter() - started:.1f}".replace(".", ",")))
+    if failed:
+        return 2 if failed == len(args.output) else 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -335,6 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ingest": cmd_ingest,
         "status": cmd_status,
         "periksa": cmd_periksa,
+        "rapat": cmd_rapat,
         "serve": cmd_serve,
     }
     if args.command is None:
