@@ -118,6 +118,19 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
             abort(404)
         return send_file(files[name], mimetype="application/geo+json", max_age=7 * 24 * 3600)
 
+    @app.server.route("/berkas/<int:berkas_id>")
+    def archived_report(berkas_id: int):  # type: ignore[no-untyped-def,unused-ignore]
+        """The archived original of a stored report (the Kualitas data page links each finding's file here), as a
+        download under the name it was uploaded with. Only the integer id comes from the request; the path is the
+        store's own record."""
+        from pws.quality.marks import archived_file
+
+        found = archived_file(service.store(service.current_workspace()), berkas_id)
+        if found is None:
+            abort(404)
+        path, name = found
+        return send_file(path, as_attachment=True, download_name=name)
+
     if warm:
         threading.Thread(target=service.warm, args=(ws,), name="pws-warm", daemon=True).start()
     return app

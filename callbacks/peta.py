@@ -1,6 +1,9 @@
 """Peta page: the map's values follow the shell filters and the colour mode through ``dash.Patch`` (the geometry
 and the desa list of the figure never travel again); breadcrumb, desa list and map clicks move the shell's
-puskesmas/desa filters; the side panel shows the chosen desa."""
+puskesmas/desa filters; the side panel shows the chosen desa. Values that failed a data-quality check carry a
+"⚠" note in the hover and the desa panel: at once when the month's quality report is cached, else from
+:func:`mark_map` / :func:`mark_panel` once it is computed (seconds, the first time a month is shown), so the map
+itself never waits for it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from layouts._ids import PETA, SHELL
+from layouts._ids import KUALITAS, PETA, SHELL
+from layouts.kualitas import marks_box
 from layouts.peta import EMPTY_TREND, STREET, drawn_key
 from pws import service
 from pws.figures.maps import (
@@ -25,6 +29,7 @@ from pws.figures.theme import format_number
 from pws.i18n import current_lang, t
 from pws.mapdata import (
     MODES,
+    QUALITY_FIELD,
     STATUS_MODE,
     MapValues,
     area_facts,
@@ -34,10 +39,23 @@ from pws.mapdata import (
     lineage_groups,
     map_locations,
     map_values,
+    quality_note,
 )
+from pws.quality.marks import indicator_marks
+from pws.viewstate import ViewState
 
 #: keys of the drawn state whose change means new values (colours, hover, legend)
 VALUE_KEYS = ("version", "tahun", "bulan", "indikator", "mode", "lang")
+
+
+def _marks(tahun: int, bulan: int, indikator: str, wait: bool) -> dict[str, list[str]] | None:
+    """Desa code → messages of the data-quality findings about the shown value; None when the month's report is
+    not cached and ``wait`` is False."""
+    ws = service.current_workspace()
+    report = service.quality_report(ws, tahun, bulan, wait=wait)
+    if report is None:
+        return None
+    return indicator_marks(report, service.workspace_data(ws).catalogue.indicators[indikator], bulan)
 
 
 def _attrs(attributes: dict[str, str]) -> dict[str, Any]:
@@ -173,7 +191,7 @@ def update_map(filters: dict | None, mode: str | None, basemap: list | None, dra
     table = service.table(ws, tahun, bulan, indikator)
     wilayah = service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")
     locations = map_locations(wilayah)
-    values = map_values(table, locations, mode)
+    values = map_values(table, locations, mode, marks=_marks(tahun, bulan, indikator, wait=False))
     geometry = service.map_geometry(ws)
 
     figure: Any = no_update
@@ -306,8 +324,51 @@ def update_panel(filters: dict | None, shown: dict | None) -> tuple:
         html.Dl([part for label, value in facts.facts for part in (html.Dt(label), html.Dd(value))], className="facts"),
         html.H3(t("peta.tren_judul_nilai" if prevalence else "peta.tren_judul"), className="panel-section"),
     ]
+    if desa:  # the findings about this value; filled by mark_panel when the month's report is not cached yet
+        marks = _marks(tahun, bulan, indikator, wait=False)
+        box = marks_box((marks or {}).get(desa, []), _quality_href(tahun, bulan, indikator, pkm, desa))
+        panel.insert(-1, html.Div(box, id=KUALITAS.peta_marks))
     lineage = _lineage_table(tahun, indikator, desa) if desa else []
     return panel, trend, lineage, key
+
+
+def _quality_href(tahun: int, bulan: int, indikator: str, pkm: str | None, desa: str | None) -> str:
+    return "/kualitas" + ViewState(tahun, bulan, indikator, pkm, desa).to_query()
+
+
+@callback(
+    Output(PETA.map, "figure", allow_duplicate=True),
+    Input(PETA.drawn, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def mark_map(drawn: dict | None) -> dash.Patch:
+    """The "⚠" notes of the desa whose shown value failed a data-quality check, in their hover, once the month's
+    report is there (the values themselves are drawn without waiting for it)."""
+    if not drawn or not drawn.get("indikator") or not drawn.get("tahun") or not drawn.get("bulan"):
+        raise PreventUpdate
+    marks = _marks(int(drawn["tahun"]), int(drawn["bulan"]), str(drawn["indikator"]), wait=True)
+    if not marks:
+        raise PreventUpdate
+    ws = service.current_workspace()
+    locations = map_locations(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
+    patch = dash.Patch()
+    for i, kode in enumerate(locations):
+        if kode in marks:
+            patch["data"][0]["customdata"][i][QUALITY_FIELD] = quality_note(marks[kode])
+    return patch
+
+
+@callback(
+    Output(KUALITAS.peta_marks, "children"),
+    Input(PETA.panel_key, "data"),
+)
+def mark_panel(key: dict | None) -> list:
+    """The findings about the chosen desa's value in its panel, once the month's report is there."""
+    if not key or not key.get("desa"):
+        raise PreventUpdate
+    tahun, bulan, indikator = int(key["tahun"]), int(key["bulan"]), str(key["indikator"])
+    marks = _marks(tahun, bulan, indikator, wait=True) or {}
+    return marks_box(marks.get(key["desa"], []), _quality_href(tahun, bulan, indikator, key["puskesmas"], key["desa"]))
 
 
 @callback(

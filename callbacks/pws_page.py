@@ -1,5 +1,7 @@
 """PWS page: chart, table and totals follow the shell filters (scope = the shell's puskesmas, else the kabupaten);
-the quick filter and the CSV export act on the grid; a click on a bar or a row chooses the shell's desa."""
+the quick filter and the CSV export act on the grid; a click on a bar or a row chooses the shell's desa. A desa
+whose value failed a data-quality check shows "⚠" in its status cell with the findings as the cell's tooltip: at
+once when the month's quality report is cached, else from :func:`mark_table` once it is computed."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pws.figures.charts import DESA_CODE, pws_bar_chart, status_colours, status_
 from pws.figures.pwstable import TOTAL_ROW_ID, column_defs, row_data, totals_row
 from pws.figures.theme import format_pct
 from pws.i18n import current_lang, t
+from pws.quality.marks import indicator_marks
 
 #: up to this many rows the grid grows with its rows; more rows scroll inside a fixed height
 AUTO_HEIGHT_ROWS = 15
@@ -48,6 +51,18 @@ def _scope(filters: dict) -> Scope:
     agg = service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten")
     record = agg.iloc[0].to_dict() if len(agg) else None
     return Scope(table, record, t("ui.kabupaten"), t("pws_page.scope_kabupaten"), True)
+
+
+def _marks(filters: dict, wait: bool) -> dict[str, list[str]] | None:
+    """Desa code → messages of the data-quality findings about the shown value; None when the month's report is
+    not cached and ``wait`` is False."""
+    ws = service.current_workspace()
+    tahun, bulan = int(filters["tahun"]), int(filters["bulan"])
+    report = service.quality_report(ws, tahun, bulan, wait=wait)
+    if report is None:
+        return None
+    indicator = service.workspace_data(ws).catalogue.indicators[str(filters["indikator"])]
+    return indicator_marks(report, indicator, bulan)
 
 
 def _counts(rows: pd.DataFrame, lang: str) -> list[html.Span]:
@@ -113,12 +128,32 @@ def update_page(filters: dict | None) -> tuple[Any, ...]:
         _counts(rows, lang),
         t("pws_page.chart_hint_prevalensi" if ind.jenis == "prevalensi" else "pws_page.chart_hint"),
         column_defs(ind.jenis, show_puskesmas=scope.whole, lang=lang),
-        row_data(rows, lang),
+        row_data(rows, lang, _marks(filters, wait=False)),
         options,
         style,
         csv,
         chosen,
     )
+
+
+@callback(
+    Output(PWS.grid, "rowTransaction"),
+    Input(PWS.lead, "children"),
+    State(SHELL.filters, "data"),
+)
+def mark_table(_lead: Any, filters: dict | None) -> dict:
+    """After the table is drawn (its lead changes with it): the rows of the desa whose value failed a data-quality
+    check again, with their findings, once the month's report is there (the table never waits for it)."""
+    if not filters or not filters.get("indikator"):
+        raise PreventUpdate
+    marks = _marks(filters, wait=True)
+    if not marks:
+        raise PreventUpdate
+    rows = _scope(filters).rows
+    flagged = rows[rows["kode_desa"].isin(list(marks))]
+    if flagged.empty:
+        raise PreventUpdate
+    return {"update": row_data(flagged, current_lang(), marks), "async": False}
 
 
 @callback(

@@ -97,3 +97,20 @@ class RAPAT:
     peta = "rapat-unduh-peta"
     download = "rapat-unduhan"
     status = "rapat-status"
+
+
+class KUALITAS:
+    title = "kualitas-judul"
+    lead = "kualitas-keterangan"
+    summary = "kualitas-ringkasan"
+    scores = "kualitas-skor"
+    matrix = "kualitas-matriks"
+    indicators = "kualitas-indikator"
+    check = "kualitas-cek"  # dropdown: one check, or all
+    grid = "kualitas-temuan"
+    shown = "kualitas-ditampilkan"
+    shown_template = "kualitas-ditampilkan-templat"
+    drawn = "kualitas-tergambar"  # store: the view the overview shows (a change of indikator or desa keeps it)
+    listed = "kualitas-terdaftar"  # store: the view and check the findings grid shows
+    pick = "kualitas-pilih"  # pattern id {"type": pick, "kode": <kode_puskesmas>, "asal": "kartu" | "matriks"}
+    peta_marks = "kualitas-tanda-peta"  # the findings about the chosen desa's value, inside the Peta desa panel

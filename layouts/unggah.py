@@ -17,7 +17,7 @@ from layouts._ids import UNGGAH
 from pws.i18n import t
 from pws.upload import MAX_FILE_BYTES, MAX_REQUEST_BYTES, REQUEST_OVERHEAD_BYTES, base64_length, format_mb
 
-dash.register_page(__name__, path="/unggah", name=t("page.unggah"), order=6)
+dash.register_page(__name__, path="/unggah", name=t("page.unggah"), order=7)
 
 #: what the file picker offers (the real format is read from the bytes, whatever the extension says)
 ACCEPT = ".xlsx,.xlsm,.xls,.ods,.csv"

@@ -8,7 +8,7 @@ from dash import dcc, html
 from layouts._ids import WILAYAH
 from pws.i18n import t
 
-dash.register_page(__name__, path="/wilayah", name=t("page.wilayah"), order=5)
+dash.register_page(__name__, path="/wilayah", name=t("page.wilayah"), order=6)
 
 
 def layout(**_query: str) -> html.Div:

@@ -15,7 +15,9 @@ Two ways to colour a desa:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,7 +210,11 @@ def coverage_text(row: pd.Series | dict, lang: str | None = None) -> str:
     return text
 
 
-HOVER_FIELDS = ("sasaran", "jumlah", "cakupan", "target", "status", "catatan")
+HOVER_FIELDS = ("sasaran", "jumlah", "cakupan", "target", "status", "catatan", "kualitas")
+#: index of the data-quality note in a hover row (empty, or the findings about the value: :func:`quality_note`)
+QUALITY_FIELD = HOVER_FIELDS.index("kualitas")
+#: at most this many findings in a hover (the desa panel and the Kualitas data page list them all)
+HOVER_FINDINGS = 2
 
 
 def hover_template(prevalence: bool, bulan: int, lang: str | None = None) -> str:
@@ -221,7 +227,7 @@ def hover_template(prevalence: bool, bulan: int, lang: str | None = None) -> str
         f"{month}: {f['jumlah']}",
         t("peta.hover_nilai" if prevalence else "peta.hover_cakupan", lang, bulan=month, nilai=f["cakupan"]),
         t("peta.target_datar" if prevalence else "peta.target_sd", lang, bulan=month, nilai=f["target"]),
-        t("peta.hover_status", lang, status=f"<b>{f['status']}</b>") + f["catatan"],
+        t("peta.hover_status", lang, status=f"<b>{f['status']}</b>") + f["catatan"] + f["kualitas"],
     ]
     return "<br>".join(lines)
 
@@ -238,7 +244,25 @@ def _hover_row(row: dict, target3: bool, prevalence: bool, words: dict[str, str]
     if row.get("status_tanpa_tren") is True and not target3:
         status += " " + words["tanpa_tren"]
     note = f"<br><i>{words['belum_lapor']}</i>" if row.get("dilaporkan") is False else ""
-    return [sasaran, count, coverage_text(row, lang), format_pct(row["target_sd_bulan"]), status, note]
+    return [sasaran, count, coverage_text(row, lang), format_pct(row["target_sd_bulan"]), status, note, ""]
+
+
+def quality_note(messages: Sequence[str], lang: str | None = None, width: int = 64) -> str:
+    """The hover lines of a flagged value: "⚠ Periksa data" and the first findings' messages (escaped, wrapped to
+    ``width`` characters), "+ n lagi" for the rest; empty without messages."""
+    if not messages:
+        return ""
+
+    def escape(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    lines = [f"<br><b>⚠ {escape(t('kualitas.tanda_hover', lang))}</b>"]
+    for message in messages[:HOVER_FINDINGS]:
+        wrapped = textwrap.wrap(message, width) or [""]
+        lines.append("<br>• " + "<br>&nbsp;&nbsp;&nbsp;".join(escape(part) for part in wrapped))
+    if len(messages) > HOVER_FINDINGS:
+        lines.append(f"<br><i>{escape(t('kualitas.tanda_lagi', lang, n=len(messages) - HOVER_FINDINGS))}</i>")
+    return "".join(lines)
 
 
 _HOVER_VALUES = ("sasaran", "bulan_ini", "kumulatif", "cakupan_kumulatif", "ci_bawah", "ci_atas", "target_sd_bulan",
@@ -248,7 +272,8 @@ _HOVER_FLAGS = ("status_tanpa_tren", "dilaporkan", "sasaran_perkiraan", "sasaran
 
 def hover_rows(table: pd.DataFrame, lang: str | None = None) -> list[list[str]]:
     """The values of the hover text of every row (:data:`HOVER_FIELDS`, Indonesian number format): sasaran,
-    this month's count and the cumulative one, coverage with its 95% interval, target to date, status."""
+    this month's count and the cumulative one, coverage with its 95% interval, target to date, status, and an
+    empty data-quality note (:func:`map_values` fills it for flagged desa)."""
     if table.empty:
         return []
     lang = lang or current_lang()
@@ -302,8 +327,15 @@ def target_note(table: pd.DataFrame, lang: str | None = None) -> str:
     return t("peta.target_datar" if is_prevalence(table) else "peta.target_sd", lang, bulan=month, nilai=value)
 
 
-def map_values(table: pd.DataFrame, locations: Sequence[str], mode: str, lang: str | None = None) -> MapValues:
-    """Classes, hover text and legend counts of the desa PWS table ``table`` for the map's ``locations``.
+def map_values(
+    table: pd.DataFrame,
+    locations: Sequence[str],
+    mode: str,
+    lang: str | None = None,
+    marks: Mapping[str, Sequence[str]] | None = None,
+) -> MapValues:
+    """Classes, hover text and legend counts of the desa PWS table ``table`` for the map's ``locations``; the desa
+    in ``marks`` (code → data-quality messages) get the quality note in their hover.
 
     A location without a row in ``table`` is "no data"; rows of desa that are not locations are ignored.
     """
@@ -316,13 +348,16 @@ def map_values(table: pd.DataFrame, locations: Sequence[str], mode: str, lang: s
     known = aligned["nama_desa"].notna().to_numpy() if len(aligned) else np.zeros(0, dtype=bool)
     no_data = len(classes) - 1
     z = np.full(len(aligned), no_data, dtype=int)
-    unknown = ["–", "–", "–", "–", status_label(NO_DATA, lang), ""]
+    unknown = ["–", "–", "–", "–", status_label(NO_DATA, lang), "", ""]
     hover = [unknown] * len(aligned)
     if known.any():
         present = aligned[known]
         z[known] = class_index(present, mode)
         for i, row in zip(np.flatnonzero(known), hover_rows(present, lang), strict=True):
             hover[i] = row
+    for position, kode in enumerate(locations if marks else ()):
+        if marks and kode in marks:
+            hover[position] = [*hover[position][:QUALITY_FIELD], quality_note(marks[kode], lang)]
     bulan = int(table["bulan"].iloc[0]) if len(table) else 1
     counts = np.bincount(z, minlength=len(classes)).tolist() if len(z) else [0] * len(classes)
     if mode == STATUS_MODE:

@@ -7,6 +7,8 @@ and concurrent users never share mutable state.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,9 @@ from pws.etl.model import TIDY_COLUMNS
 from pws.etl.store import ARCHIVE_DIR, Store, database_url
 from pws.figures.theme import format_int
 from pws.geo import load_boundaries, write_map_geojson
-from pws.i18n import t
+from pws.i18n import current_lang, t
+from pws.quality import QualityReport, filter_puskesmas, run_checks
+from pws.quality.inputs import KABUPATEN_SASARAN_FILE, QualityInput, load_inputs
 from pws.workspace import WorkspaceData, load_workspace
 
 
@@ -210,6 +214,64 @@ def lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) -> pd.Dat
     obs = observations(ws, tahun, indikator)
     rows = obs[(obs["tahun"] == int(tahun)) & (obs["indikator"] == indikator) & (obs["kode_desa"] == kode_desa)]
     return rows[LINEAGE_COLUMNS].sort_values(["bulan", "jk"], ascending=[True, False]).reset_index(drop=True)
+
+
+# Data quality: one report per (version, files, tahun, bulan, language) for the whole kabupaten, a puskesmas' report
+# filtered from it. A report takes seconds to compute (the store's values of three years, every check), so the
+# computation is serialised (two callbacks asking at once compute it once) and callers that must stay fast ask with
+# ``wait=False``: the cached report or None, never a computation.
+_QUALITY_REPORTS = 16
+_quality_cache: OrderedDict[tuple, QualityReport] = OrderedDict()
+_quality_cache_lock = threading.Lock()  # held for dictionary operations only
+_quality_compute_lock = threading.Lock()  # held while a report is computed
+
+
+@functools.lru_cache(maxsize=1)  # every stored value of a year and two years of totals: tens of MB
+def _quality_inputs(root: Path, ver: int, stamp: tuple[int, ...], tahun: int) -> QualityInput:
+    ws = Workspace(root)
+    return load_inputs(ws, tahun, store(ws), workspace_data(ws))
+
+
+def _quality_cached(key: tuple) -> QualityReport | None:
+    with _quality_cache_lock:
+        report = _quality_cache.get(key)
+        if report is not None:
+            _quality_cache.move_to_end(key)
+        return report
+
+
+def _quality_keep(key: tuple, report: QualityReport) -> None:
+    with _quality_cache_lock:
+        _quality_cache[key] = report
+        while len(_quality_cache) > _QUALITY_REPORTS:
+            _quality_cache.popitem(last=False)
+
+
+def quality_report(
+    ws: Workspace, tahun: int, bulan: int, kode_puskesmas: str | None = None, wait: bool = True
+) -> QualityReport | None:
+    """The data-quality report (:func:`pws.quality.check_workspace`) of January to ``bulan`` of ``tahun``, for the
+    kabupaten or one puskesmas, messages in the current language; cached on the store's version and the workspace
+    files. ``wait=False`` returns the cached report or None (it never computes). Shared: never modify it."""
+    root = ws.root.resolve()
+    stamp = (*_data_stamp(ws), *_stamp(ws.root / KABUPATEN_SASARAN_FILE))
+    full = (root, version(ws), stamp, int(tahun), int(bulan), current_lang())
+    key = (*full, kode_puskesmas or None)
+    report = _quality_cached(key)
+    if report is not None or not wait:
+        return report
+    with _quality_compute_lock:
+        report = _quality_cached(key)  # computed by another thread meanwhile
+        if report is not None:
+            return report
+        whole = _quality_cached((*full, None))
+        if whole is None:
+            inputs = _quality_inputs(root, full[1], stamp, int(tahun))
+            whole = run_checks(inputs, int(tahun), int(bulan), lang=full[-1])
+            _quality_keep((*full, None), whole)
+        report = filter_puskesmas(whole, kode_puskesmas) if kode_puskesmas else whole
+        _quality_keep(key, report)
+    return report
 
 
 def warm(ws: Workspace) -> None:

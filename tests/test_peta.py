@@ -177,7 +177,7 @@ def test_hover_text_has_the_table_numbers_in_indonesian_format(ws: Workspace, lo
 def test_hover_template_is_filled_like_plotly_does() -> None:
     template = hover_template(False, 3, "id")
     assert "%{customdata[0]}" in template and "Maret" in template
-    row = ["10", "2 · kumulatif 5", "50,0%", "25,0%", "Baik", ""]
+    row = ["10", "2 · kumulatif 5", "50,0%", "25,0%", "Baik", "", ""]  # the last: the data-quality note
     text = fill_hover(template, row)
     assert "%{" not in text and "Sasaran: 10" in text and "Target s.d. Maret: 25,0%" in text
     assert "Sasaran" not in hover_template(True, 3, "id")  # prevalence: a denominator

@@ -3,13 +3,15 @@
 Rows are the desa of :func:`pws.service.table` in the order of the PWS chart (highest cumulative coverage first),
 one dict per desa keyed by the table's own column names, numbers as plain floats (None where missing) so that
 sorting and filtering work on numbers; the browser formats them the Indonesian way (``valueFormatter`` with
-``toLocaleString('id-ID')``). ``status_key`` carries the raw status for the cell colour, ``status`` the label.
+``toLocaleString('id-ID')``). ``status_key`` carries the raw status for the cell colour, ``status`` the label,
+``kualitas`` the messages of the data-quality findings about the desa's value (one per line; the status cell then
+shows :data:`QUALITY_MARK` and the messages as its tooltip).
 The pinned totals row comes from :func:`pws.service.aggregate_table` (ratio of sums, never a sum of percentages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,9 @@ NUMBER_FIELDS = (
     "kesenjangan_orang",
 )
 PERCENT_FIELDS = ("cakupan_kumulatif", "target_sd_bulan")
+#: the row field with the data-quality messages of a flagged desa, and the mark its status cell shows
+QUALITY_FIELD = "kualitas"
+QUALITY_MARK = "⚠"
 
 
 def js_number(decimals: int, fixed: bool = False, signed: bool = False) -> dict[str, str]:
@@ -70,6 +75,16 @@ def status_cell_style() -> dict[str, Any]:
         for key, colour in {**STATUS_COLOURS, **TARGET_STATUS_COLOURS}.items()
     ]
     return {"styleConditions": conditions}
+
+
+def quality_mark_props() -> dict[str, Any]:
+    """Column properties that add :data:`QUALITY_MARK` to the cell of a row with data-quality messages and show
+    the messages as the cell's tooltip."""
+    has = f"params.data && params.data.{QUALITY_FIELD}"
+    return {
+        "valueFormatter": {"function": f"params.value + ({has} ? ' {QUALITY_MARK}' : '')"},
+        "tooltipValueGetter": {"function": f"{has} ? params.data.{QUALITY_FIELD} : undefined"},
+    }
 
 
 def trend_cell_style() -> dict[str, Any]:
@@ -121,7 +136,7 @@ def column_defs(jenis: str = "kumulatif", show_puskesmas: bool = True, lang: str
         {"field": "tren", "headerName": t("pws_page.col_tren", lang), "minWidth": 90, "cellDataType": "text",
          "filter": "agTextColumnFilter", "cellStyle": trend_cell_style()},
         {"field": "status", "headerName": t("pws_page.col_status", lang), "minWidth": 130, "cellDataType": "text",
-         "filter": "agTextColumnFilter", "cellStyle": status_cell_style()},
+         "filter": "agTextColumnFilter", "cellStyle": status_cell_style(), **quality_mark_props()},
         {"headerName": t("pws_page.col_kesenjangan_grup", lang), "marryChildren": True, "children": [
             number("kesenjangan", t("pws_page.col_kesenjangan", lang), js_number(1, fixed=True, signed=True), 90,
                    t("pws_page.tip_kesenjangan", lang)),
@@ -168,8 +183,12 @@ def _row(record: Mapping[str, Any], status_field: str, lang: str | None) -> dict
     }
 
 
-def row_data(table: pd.DataFrame, lang: str | None = None) -> list[dict[str, Any]]:
-    """One dict per desa of ``table`` (a :func:`pws.service.table` frame, not modified), in PWS chart order."""
+def row_data(
+    table: pd.DataFrame, lang: str | None = None, marks: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
+    """One dict per desa of ``table`` (a :func:`pws.service.table` frame, not modified), in PWS chart order; the
+    desa in ``marks`` (code → messages of :func:`pws.quality.marks.flagged_values`) carry them in
+    :data:`QUALITY_FIELD`."""
     field = status_column(table)
     columns = (ROW_ID, "nama_desa", "nama_puskesmas", *NUMBER_FIELDS, "tren", "tren_baik", field)
     ordered = pws_order(table, columns)
@@ -181,6 +200,9 @@ def row_data(table: pd.DataFrame, lang: str | None = None) -> list[dict[str, Any
             nama_desa=str(record["nama_desa"]),
             nama_puskesmas=str(record.get("nama_puskesmas") or ""),
         )
+        messages = marks.get(row["kode_desa"]) if marks else None
+        if messages:
+            row[QUALITY_FIELD] = "\n".join(f"{QUALITY_MARK} {m}" for m in messages)
         rows.append(row)
     return rows
 
@@ -208,12 +230,15 @@ __all__ = [
     "DEFAULT_COL_DEF",
     "GET_ROW_ID",
     "NUMBER_FIELDS",
+    "QUALITY_FIELD",
+    "QUALITY_MARK",
     "ROW_ID",
     "TOTAL_ROW_ID",
     "column_defs",
     "colour_of",
     "js_number",
     "leaf_columns",
+    "quality_mark_props",
     "row_data",
     "status_cell_style",
     "status_colours",
