@@ -19,6 +19,11 @@ Severity = Literal["error", "warning", "info"]
 
 #: code -> severity. "error": the row/feature/file is not used; "warning": used but flagged; "info": note.
 ISSUE_TYPES: dict[str, Severity] = {
+    # keamanan: hostile files, faults, backup (issue 8)
+    # akses: login, users, roles (issue 8)
+    # jejaring: service network master list (issue 10)
+    # posyandu: posyandu-level reports (issue 10)
+    # skala: province scale, distributed ingest (issue 9)
     # data quality (pws.quality): findings of pws periksa and the Kualitas Data page
     "laporan_tidak_ada": "error",
     "laporan_sebagian": "warning",
