@@ -140,6 +140,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from pws.geo import load_boundaries
+    from pws.network import jejaring_path, load_jejaring
     from pws.workspace import load_workspace
 
     ws = Workspace.resolve(args.workspace)
@@ -148,10 +149,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     data = load_workspace(ws)
     issues = list(data.issues)
+    boundaries = None
     if ws.batas_path is not None:
-        _, found = load_boundaries(ws.batas_path, code_field=args.code_field, wilayah=data.wilayah)
+        boundaries, found = load_boundaries(ws.batas_path, code_field=args.code_field, wilayah=data.wilayah)
         issues += found
+    units, found = load_jejaring(ws, data.wilayah, boundaries)  # jejaring.csv is optional: no file, no issue
+    issues += found
     _print_issues(issues)
+    if jejaring_path(ws) is not None:
+        print(t("jejaring.cek_summary", units=len(units), desa=units["kode_desa"].nunique()))
     print(
         t(
             "cli.cek.summary",

@@ -22,6 +22,18 @@ ISSUE_TYPES: dict[str, Severity] = {
     # keamanan: hostile files, faults, backup (issue 8)
     # akses: login, users, roles (issue 8)
     # jejaring: service network master list (issue 10)
+    "jejaring_jenis_tidak_dikenal": "error",
+    "jejaring_nama_kosong": "error",
+    "jejaring_desa_tidak_dikenal": "error",
+    "jejaring_nama_ganda": "error",
+    "jejaring_kode_unit_ganda": "error",
+    "jejaring_kolom_koordinat_sebelah": "warning",
+    "jejaring_koordinat_tidak_valid": "warning",
+    "jejaring_koordinat_sebelah": "warning",
+    "jejaring_koordinat_di_luar_rentang": "warning",
+    "jejaring_koordinat_di_luar_desa": "warning",
+    "jejaring_tanggal_tidak_valid": "warning",
+    "jejaring_puskesmas_beda_wilayah": "warning",
     # posyandu: posyandu-level reports (issue 10)
     # skala: province scale, distributed ingest (issue 9)
     # data quality (pws.quality): findings of pws periksa and the Kualitas Data page

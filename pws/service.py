@@ -25,6 +25,10 @@ from pws.etl.store import ARCHIVE_DIR, Store, database_url
 from pws.figures.theme import format_int
 from pws.geo import load_boundaries, write_map_geojson
 from pws.i18n import current_lang, t
+from pws.issues import Issue
+from pws.network import load_jejaring, month_end
+from pws.network import network_by_desa as _network_counts
+from pws.network import posyandu_reporting as _reporting
 from pws.quality import QualityReport, filter_puskesmas, run_checks
 from pws.quality.inputs import KABUPATEN_SASARAN_FILE, QualityInput, load_inputs
 from pws.workspace import WorkspaceData, load_workspace
@@ -348,3 +352,76 @@ def current_workspace() -> Workspace:
     if not _current:
         raise RuntimeError("service.configure() was not called")
     return _current[0]
+
+
+# ---------------------------------------------------------------------------------------------- the network
+# jejaring.csv (pws.network) and the posyandu-level values: cached on the network file, the master list and the
+# boundaries (and the store's version for values).
+
+
+def _jejaring_stamp(ws: Workspace) -> tuple[int, ...]:
+    return _stamp(ws.root / "jejaring.csv", ws.root / "jejaring.xlsx", ws.wilayah_path, ws.batas_path)
+
+
+@functools.lru_cache(maxsize=4)
+def _jejaring(root: Path, stamp: tuple[int, ...]) -> tuple[pd.DataFrame, tuple[Issue, ...]]:
+    ws = Workspace(root)
+    geometry = map_geometry(ws)
+    frame, issues = load_jejaring(ws, workspace_data(ws).wilayah, geometry.desa if geometry else None)
+    return frame, tuple(issues)
+
+
+def jejaring(ws: Workspace) -> tuple[pd.DataFrame, list[Issue]]:
+    """The validated service network (:func:`pws.network.load_jejaring`) and its problems, cached until
+    jejaring.csv, wilayah or the boundaries change. Empty frame, no issue, when the workspace has no network
+    file. The frame is shared: treat it as read-only."""
+    frame, issues = _jejaring(ws.root.resolve(), _jejaring_stamp(ws))
+    return frame, list(issues)
+
+
+@functools.lru_cache(maxsize=64)
+def _network_by_desa(root: Path, stamp: tuple[int, ...], tahun: int, bulan: int) -> pd.DataFrame:
+    ws = Workspace(root)
+    frame, _ = _jejaring(root, stamp)
+    return _network_counts(frame, workspace_data(ws).wilayah, month_end(tahun, bulan))
+
+
+def network_by_desa(ws: Workspace, tahun: int, bulan: int) -> pd.DataFrame:
+    """Units per desa active at the end of the month (:func:`pws.network.network_by_desa`), cached."""
+    return _network_by_desa(ws.root.resolve(), _jejaring_stamp(ws), int(tahun), int(bulan))
+
+
+@functools.lru_cache(maxsize=4)
+def _posyandu_values(root: Path, ver: int, tahun: int) -> pd.DataFrame:
+    return store(Workspace(root)).posyandu_observations(tahun=tahun)
+
+
+def posyandu_values(ws: Workspace, tahun: int) -> pd.DataFrame:
+    """Every posyandu-level value of the year (:meth:`Store.posyandu_observations`), cached on the store's
+    version. Shared: treat it as read-only."""
+    return _posyandu_values(ws.root.resolve(), version(ws), int(tahun))
+
+
+@functools.lru_cache(maxsize=64)
+def _posyandu_reporting(root: Path, ver: int, stamp: tuple[int, ...], tahun: int, bulan: int) -> pd.DataFrame:
+    frame, _ = _jejaring(root, stamp)
+    return _reporting(frame, _posyandu_values(root, ver, tahun), tahun, bulan)
+
+
+def posyandu_reporting(ws: Workspace, tahun: int, bulan: int) -> pd.DataFrame:
+    """One row per posyandu active in the month: reported or not, how many indicators
+    (:func:`pws.network.posyandu_reporting`), cached."""
+    return _posyandu_reporting(ws.root.resolve(), version(ws), _jejaring_stamp(ws), int(tahun), int(bulan))
+
+
+POSYANDU_LINEAGE_COLUMNS = ["bulan", "posyandu", "kode_unit", "jk", "nilai", "sumber_file", "sumber_sheet",
+                            "sumber_sel"]  # fmt: skip
+
+
+def posyandu_lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) -> pd.DataFrame:
+    """The posyandu rows behind one desa's values of an indicator and year (month, posyandu, value, file, sheet,
+    cell); empty when the desa's values came from desa-level reports."""
+    values = posyandu_values(ws, tahun)
+    rows = values[(values["indikator"] == indikator) & (values["kode_desa"] == kode_desa)]
+    rows = rows.sort_values(["bulan", "posyandu", "jk"], ascending=[True, True, False])
+    return rows[POSYANDU_LINEAGE_COLUMNS].reset_index(drop=True)

@@ -37,11 +37,17 @@ def test_demo_refuses_to_overwrite_a_workspace(demo: DemoSummary, capsys: pytest
     assert "--force" in capsys.readouterr().err
 
 
-def test_cek_on_the_demo_reports_only_the_injected_warning(demo: DemoSummary, capsys) -> None:
-    assert main(["cek", "--workspace", str(demo.root)]) == 0
+def test_cek_on_the_demo_reports_only_the_injected_problems(demo: DemoSummary, capsys) -> None:
+    # the demo's master list, sasaran and boundaries are clean but for one planted sasaran gap (a warning); its
+    # jejaring.csv has three planted problems, two of them rows that cannot be used (errors): exit code 1
+    assert main(["cek", "--workspace", str(demo.root)]) == 1
     captured = capsys.readouterr()
     assert "HT_EST" in captured.err and "[warning]" in captured.err
     assert "120 desa, 10 puskesmas" in captured.out
+    lines = [line for line in captured.err.splitlines() if line.startswith("[")]
+    planted = {f"berkas jejaring.csv, baris {m['row']}" for m in demo.mess_jejaring}
+    assert len(lines) == 1 + len(planted) == 4
+    assert {line.split(": ")[0].split("] ")[1] for line in lines if "jejaring.csv" in line} == planted
 
 
 def test_cek_names_file_and_row_of_errors_and_exits_1(tmp_path: Path, capsys) -> None:

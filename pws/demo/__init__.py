@@ -21,6 +21,7 @@ from pws.catalogue import default_catalogue
 from pws.config import Workspace
 from pws.demo import reports
 from pws.demo.district import KODE_KABUPATEN, NAMA_KABUPATEN, build_district
+from pws.demo.network import write_network
 from pws.demo.reports import MONTHS, MONTHS_SHORT, Lineage, Style
 from pws.demo.truth import LAST_MONTH, YEARS, build_truth
 from pws.etl.model import TIDY_COLUMNS
@@ -38,6 +39,8 @@ class DemoSummary:
     files_by_family: dict[str, int]
     n_values: int
     mess: list[dict[str, Any]]
+    n_units: int = 0  # rows of jejaring.csv
+    mess_jejaring: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 def _styles(pkm_codes: list[str], desa: pd.DataFrame) -> dict[str, Style]:
@@ -85,6 +88,7 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
     # --- the user's own files -------------------------------------------------------------------
     district.wilayah.to_csv(root / "wilayah.csv", index=False)
     desa[["kode_desa", "nama_desa", "kode_kecamatan", "geometry"]].to_file(root / "batas_desa.geojson")
+    units, mess_jejaring = write_network(root, desa, seed)  # its own random stream: the rest is unchanged
     sasaran = truth.sasaran
     # one desa lacks its HT_EST sasaran for 2025 (a denominator gap the data-quality page must show)
     gap_desa = desa["kode_desa"].iloc[40]
@@ -215,6 +219,8 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
         files_by_family=dict(files_by_family),
         n_values=len(truth_frame),
         mess=lineage.mess,
+        n_units=len(units),
+        mess_jejaring=mess_jejaring,
     )
     manifest = {
         "kabupaten": {"kode": KODE_KABUPATEN, "nama": NAMA_KABUPATEN},
@@ -223,6 +229,7 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
         "berkas_per_jenis": summary.files_by_family,
         "gaya_puskesmas": {p: _style_json(s) for p, s in styles.items()},
         "masalah_sengaja": lineage.mess,
+        "masalah_jejaring": mess_jejaring,
     }
     (internal / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary

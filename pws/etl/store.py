@@ -134,6 +134,33 @@ masalah = sa.Table(
     sa.Column("params", sa.Text, nullable=False, default="{}"),
 )
 
+#: posyandu-level values (reports with one row per posyandu): the tidy columns plus the posyandu as written or as in
+#: jejaring.csv and its ``kode_unit`` (NULL when the name matched no unit). Their desa sums are in ``observasi``.
+#: Created automatically in existing stores; replaced together with the desa sums of the same report.
+observasi_posyandu = sa.Table(
+    "observasi_posyandu",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tahun", sa.Integer, nullable=False),
+    sa.Column("bulan", sa.SmallInteger, nullable=False),
+    sa.Column("kode_desa", sa.String(32), nullable=False),
+    sa.Column("nama_desa", sa.Text),
+    sa.Column("kode_puskesmas", sa.String(64), nullable=False),
+    sa.Column("indikator", sa.String(64), nullable=False),
+    sa.Column("jk", sa.String(1), nullable=False),
+    sa.Column("nilai", sa.Float(precision=53), nullable=False),
+    sa.Column("sumber_file", sa.Text),
+    sa.Column("sumber_sheet", sa.Text),
+    sa.Column("sumber_sel", sa.Text),
+    sa.Column("posyandu", sa.Text, nullable=False),
+    sa.Column("kode_unit", sa.Text),
+    sa.Column("berkas_id", sa.Integer, sa.ForeignKey("berkas.id"), nullable=False, index=True),
+    sa.Column("keluarga", sa.Text),
+    sa.Index("ix_observasi_posyandu_laporan", "kode_puskesmas", "tahun", "bulan", "indikator"),
+    sa.Index("ix_observasi_posyandu_desa", "tahun", "kode_desa"),
+)
+POSYANDU_COLUMNS = [*TIDY_COLUMNS, "posyandu", "kode_unit"]
+
 OBSERVASI_COLUMNS = [c.name for c in observasi.columns]
 FILES_COLUMNS = [c.name for c in berkas.columns]
 PROBLEM_COLUMNS = ["id", "berkas_id", "nama_file", "kode", "tingkat", "pesan", "sheet", "sel", "baris", "params"]
@@ -417,6 +444,29 @@ class Store:
         with self.engine.connect() as conn:
             frame = _fetch(conn, stmt, TIDY_COLUMNS)
         return frame.astype({"tahun": "int64", "bulan": "int64", "nilai": "float64"})
+
+    def posyandu_observations(
+        self,
+        tahun: int | None = None,
+        bulan: int | None = None,
+        indikator: str | None = None,
+        kode_puskesmas: str | None = None,
+        kode_desa: str | None = None,
+    ) -> pd.DataFrame:
+        """Posyandu-level values (TIDY_COLUMNS + ``posyandu``, ``kode_unit``; NA where unmatched), optionally
+        filtered, sorted by tahun, bulan, kode_desa, posyandu, indikator, jk."""
+        table = observasi_posyandu
+        stmt = sa.select(*(table.c[c] for c in POSYANDU_COLUMNS))
+        for column, value in (("tahun", tahun), ("bulan", bulan), ("indikator", indikator),
+                              ("kode_puskesmas", kode_puskesmas), ("kode_desa", kode_desa)):  # fmt: skip
+            if value is not None:
+                stmt = stmt.where(table.c[column] == value)
+        stmt = stmt.order_by(*(table.c[c] for c in ("tahun", "bulan", "kode_desa", "posyandu", "indikator", "jk")))
+        with self.engine.connect() as conn:
+            frame = _fetch(conn, stmt, POSYANDU_COLUMNS)
+        frame = frame.astype({"tahun": "int64", "bulan": "int64", "nilai": "float64"})
+        frame["kode_unit"] = frame["kode_unit"].astype(object).where(frame["kode_unit"].notna(), pd.NA)
+        return frame
 
     def version(self) -> int:
         """A number that changes whenever anything is ingested (the newest ingest's id; 0 for an empty store).
