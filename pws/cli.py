@@ -232,7 +232,10 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     if not files:
         print(t("cli.no_files"), file=sys.stderr)
         return 2
-    results = _tidy_all(files, Tidier(wilayah, catalogue, args.tahun))
+    from pws.network import jejaring_beside
+
+    jejaring = jejaring_beside(Path(args.wilayah), wilayah)  # names the posyandu of posyandu-level reports
+    results = _tidy_all(files, Tidier(wilayah, catalogue, args.tahun, jejaring=jejaring))
     for result in results:
         print(_summary_line(result))
     if args.json:
@@ -240,6 +243,10 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     else:
         _print_issues([i for r in results for i in r.issues])
     tidy = pd.concat([r.rows for r in results], ignore_index=True)
+    posyandu = [r.posyandu_rows for r in results if r.posyandu_rows is not None]
+    if posyandu:  # the optional column: desa rows have it empty, their posyandu breakdown follows (docs/jejaring.md)
+        tidy = pd.concat([tidy.assign(posyandu=""), *(f.drop(columns="kode_unit") for f in posyandu)],
+                         ignore_index=True)  # fmt: skip
     if args.output:
         tidy.to_csv(args.output, index=False)
     failed = sum(not r.readable or r.rows.empty for r in results)

@@ -35,6 +35,8 @@ ISSUE_TYPES: dict[str, Severity] = {
     "jejaring_tanggal_tidak_valid": "warning",
     "jejaring_puskesmas_beda_wilayah": "warning",
     # posyandu: posyandu-level reports (issue 10)
+    "posyandu_tidak_dikenal": "warning",
+    "posyandu_ganda": "warning",
     # skala: province scale, distributed ingest (issue 9)
     # data quality (pws.quality): findings of pws periksa and the Kualitas Data page
     "laporan_tidak_ada": "error",

@@ -116,6 +116,13 @@ def jejaring_path(ws: Workspace) -> Path | None:
     return None
 
 
+def jejaring_beside(wilayah_path: Path, wilayah: pd.DataFrame) -> pd.DataFrame | None:
+    """The network list in the folder of a master list (``pws tidy --wilayah``), without the polygon check; None
+    when there is none."""
+    path = jejaring_path(Workspace(wilayah_path.parent))
+    return load_jejaring_file(path, wilayah, None)[0] if path is not None else None
+
+
 def empty_jejaring() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in JEJARING_COLUMNS})
     frame["lintang"] = frame["lintang"].astype(float)

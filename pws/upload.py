@@ -279,7 +279,7 @@ class Reception:
 
 def _tidier(ws: Workspace) -> Tidier:
     data = service.workspace_data(ws)
-    return Tidier(data.wilayah, data.catalogue)
+    return Tidier(data.wilayah, data.catalogue, jejaring=service.jejaring(ws)[0])
 
 
 def _tidy(tidier: Tidier, name: str, raw: bytes) -> FileResult:

@@ -90,7 +90,13 @@ FLAT_CAMPAIGN = CampaignRule(windows=(1,), steps=((1, 1.0),))
 
 #: prevalence indicators whose denominator is the number measured that month in another indicator of the same
 #: report (same desa and month), used instead of the catalogue sasaran when that count was reported
-DEFAULT_MEASURED_DENOMINATORS: tuple[tuple[str, str], ...] = (("STUNTING", "BALITA_D"), ("WASTING", "BALITA_D"))
+#: (SKDN: K/S and N/D, docs/jejaring.md)
+DEFAULT_MEASURED_DENOMINATORS: tuple[tuple[str, str], ...] = (
+    ("STUNTING", "BALITA_D"),
+    ("WASTING", "BALITA_D"),
+    ("BALITA_K", "BALITA_S"),
+    ("BALITA_N", "BALITA_D"),
+)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pws.etl.families import vocabulary
 from pws.etl.layout import Context, Memo, SheetReader, ValueRow
 from pws.etl.model import TIDY_COLUMNS, FileResult, UnreadableFileError
 from pws.etl.names import DesaMatcher
+from pws.etl.posyandu import PosyanduMatcher, PosyanduRow
 from pws.etl.read import read_workbook
 from pws.issues import Issue, issue
 
@@ -29,9 +30,17 @@ __all__ = ["TIDY_COLUMNS", "FileResult", "Tidier"]
 class Tidier:
     """Turns files into tidy rows against one master list and catalogue (built once, used for many files)."""
 
-    def __init__(self, wilayah: pd.DataFrame, catalogue: Catalogue, default_year: int | None = None) -> None:
-        """``default_year`` is used only for files whose title, sheet names, file name and columns name no year."""
+    def __init__(
+        self,
+        wilayah: pd.DataFrame,
+        catalogue: Catalogue,
+        default_year: int | None = None,
+        jejaring: pd.DataFrame | None = None,
+    ) -> None:
+        """``default_year`` is used only for files whose title, sheet names, file name and columns name no year.
+        ``jejaring`` (:func:`pws.network.load_jejaring`) names the posyandu of posyandu-level reports."""
         self.default_year = default_year
+        self.posyandu = PosyanduMatcher(jejaring)
         self.wilayah = wilayah
         self.catalogue = catalogue
         self.matcher = DesaMatcher(wilayah)
@@ -60,9 +69,11 @@ class Tidier:
             self.puskesmas_names,
             self.memo,
             self.default_year,
+            self.posyandu,
         )
         self.memo = ctx.memo  # a new one when the catalogue or master list was swapped
         values: list[tuple[str, list[ValueRow]]] = []  # (sheet name, its values)
+        posyandu: list[tuple[str, list[PosyanduRow]]] = []
         families: list[str] = []
         puskesmas: list[str] = []
         for sheet in workbook.sheets:
@@ -72,6 +83,8 @@ class Tidier:
             result = SheetReader(ctx, sheet).read()
             if result.values:
                 values.append((sheet.name, result.values))
+            if result.posyandu:
+                posyandu.append((sheet.name, result.posyandu))
             issues += result.issues
             if result.family:
                 families.append(result.family)
@@ -88,7 +101,17 @@ class Tidier:
             family=max(set(families), key=families.count) if families else None,
             kode_puskesmas=max(set(puskesmas), key=puskesmas.count) if len(set(puskesmas)) == 1 else None,
             periods=periods,
+            posyandu_rows=self._posyandu_frame(posyandu, path.name) if posyandu else None,
         )
+
+    def _posyandu_frame(self, values: list[tuple[str, list[PosyanduRow]]], file_name: str) -> pd.DataFrame:
+        """The posyandu-level rows of a file: TIDY_COLUMNS + ``posyandu``, ``kode_unit`` (None when unmatched)."""
+        records = [
+            (t, b, k, self.nama_desa[k], p, i, jk, v, file_name, sheet, cell, nama, unit)
+            for sheet, rows in values
+            for (t, b, k, p, i, jk, v, cell, nama, unit) in rows
+        ]
+        return pd.DataFrame(records, columns=[*TIDY_COLUMNS, "posyandu", "kode_unit"])
 
     def _frame(
         self, values: list[tuple[str, list[ValueRow]]], file_name: str

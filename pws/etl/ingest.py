@@ -8,6 +8,7 @@ from pathlib import Path
 from pws.config import Workspace
 from pws.etl import FileResult, Tidier
 from pws.etl.store import Store
+from pws.network import load_jejaring
 from pws.workspace import load_workspace
 
 Progress = Callable[[int, int, str], None]
@@ -22,7 +23,8 @@ def ingest_files(
     each file's store status (``baru``, ``ganti``, ``sama`` or ``gagal``). One bad file never stops the others.
     """
     data = load_workspace(ws)
-    tidier = Tidier(data.wilayah, data.catalogue, default_year)
+    jejaring, _ = load_jejaring(ws, data.wilayah, None)  # names the posyandu of posyandu-level reports
+    tidier = Tidier(data.wilayah, data.catalogue, default_year, jejaring=jejaring)
     results: list[FileResult] = []
     statuses: list[str] = []
     with Store.for_workspace(ws) as store:

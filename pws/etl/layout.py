@@ -27,6 +27,7 @@ from pws.etl.families import Family, Vocabulary, recognise
 from pws.etl.model import Sheet
 from pws.etl.names import DesaMatcher, Match, PuskesmasMatcher, match_issue, puskesmas_issue
 from pws.etl.period import find_month, find_period, find_year, parse_month
+from pws.etl.posyandu import PosyanduMatcher, PosyanduRow, find_posyandu_header, read_posyandu_sheet
 from pws.etl.read import cell_address as _cell_address
 from pws.issues import Issue, issue
 from pws.numbers import NotANumberError, parse_number
@@ -135,6 +136,7 @@ class Context:
     puskesmas_names: dict[str, str]  # kode -> nama
     memo: Memo = None  # type: ignore[assignment]  # made in __post_init__ when not given
     default_year: int | None = None  # for exports that carry no year anywhere (pws tidy/ingest --tahun)
+    posyandu: PosyanduMatcher | None = None  # posyandu names -> jejaring.csv units (None: no network list)
 
     def __post_init__(self) -> None:
         memo = self.memo
@@ -154,6 +156,7 @@ class SheetResult:
     family: str | None = None
     kode_puskesmas: str | None = None
     shape: str | None = None
+    posyandu: list[PosyanduRow] = field(default_factory=list)  # posyandu-level values (pws.etl.posyandu)
 
 
 @dataclass(frozen=True)
@@ -399,6 +402,10 @@ class SheetReader:
             return self.out
         scan = min(len(rows), HEADER_SCAN_ROWS)
         grid = _fill_merged(self.sheet, scan - 1)
+        posyandu_header = find_posyandu_header(self, grid, scan)
+        if posyandu_header is not None:  # one row per posyandu (pws.etl.posyandu)
+            read_posyandu_sheet(self, grid, *posyandu_header)
+            return self.out
         anchor = self._find_desa_label(grid, scan)
         if anchor is not None:
             hr, dc = anchor

@@ -69,3 +69,6 @@ class FileResult:
     kode_puskesmas: str | None = None
     periods: list[tuple[int, int]] = field(default_factory=list)  # (tahun, bulan) present in rows
     readable: bool = True
+    # posyandu-level values (TIDY_COLUMNS + posyandu, kode_unit) of reports with one row per posyandu; their desa
+    # sums are in ``rows``. None for desa-level reports.
+    posyandu_rows: pd.DataFrame | None = None

@@ -335,6 +335,17 @@ class Store:
             ids = gone.all()
             replaced += len(ids)
             older.update(ids)
+            conn.execute(  # and the posyandu rows behind them (pws.etl.posyandu): replaced together
+                sa.delete(observasi_posyandu).where(
+                    observasi_posyandu.c.keluarga.is_(None)
+                    if keluarga is None
+                    else observasi_posyandu.c.keluarga == keluarga,
+                    observasi_posyandu.c.kode_puskesmas == puskesmas,
+                    observasi_posyandu.c.tahun == int(tahun),
+                    observasi_posyandu.c.bulan == int(bulan),
+                    observasi_posyandu.c.indikator.in_(_distinct(group["indikator"])),
+                )
+            )
         if older:
             conn.execute(sa.update(berkas).where(berkas.c.id.in_(sorted(older))).values(diganti_oleh=bid))
 
@@ -370,6 +381,8 @@ class Store:
 
         # 3. the new values, the problems, the final log row
         written = self._insert_observations(conn, _records(rows, bid, keluarga))
+        if result.posyandu_rows is not None and not result.posyandu_rows.empty:
+            _insert_posyandu(conn, result.posyandu_rows, result.kode_puskesmas, bid, keluarga)
         problems = [*result.issues, *conflicts]
         _insert_problems(conn, bid, problems)
         status = STATUS_REPLACED if replaced else STATUS_NEW
@@ -655,6 +668,22 @@ def _records(rows: pd.DataFrame, bid: int, keluarga: str | None) -> list[tuple[A
     columns["berkas_id"] = [bid] * len(rows)
     columns["keluarga"] = [keluarga] * len(rows)
     return list(zip(*(columns[c] for c in OBSERVASI_COLUMNS), strict=True))
+
+
+def _insert_posyandu(
+    conn: Connection, frame: pd.DataFrame, kode_puskesmas: str | None, bid: int, keluarga: str | None
+) -> None:
+    """Posyandu-level rows of one file, inside the caller's transaction (a few hundred per file: a plain insert)."""
+    rows = _prepare(frame, kode_puskesmas)
+    rows["posyandu"] = frame["posyandu"].astype(str).to_numpy()
+    rows["kode_unit"] = _plain(frame["kode_unit"].astype(object).where(frame["kode_unit"].notna(), None))
+    records = rows.to_dict("records")
+    for rec in records:
+        rec["berkas_id"] = bid
+        rec["keluarga"] = keluarga
+        for key in ("sumber_file", "sumber_sheet", "sumber_sel", "nama_desa"):
+            rec[key] = _text(rec[key]) or None
+    conn.execute(sa.insert(observasi_posyandu), records)
 
 
 def _insert_problems(conn: Connection, bid: int | None, problems: list[Issue]) -> None:

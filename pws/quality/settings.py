@@ -34,6 +34,8 @@ DEFAULT_MONTHLY_CASCADES: tuple[tuple[str, str], ...] = (
     ("BALITA_S", "BALITA_D"),
     ("BALITA_D", "STUNTING"),
     ("BALITA_D", "WASTING"),
+    ("BALITA_S", "BALITA_K"),  # SKDN of posyandu reports (docs/jejaring.md)
+    ("BALITA_D", "BALITA_N"),
 )
 #: dimension -> the most points a puskesmas-month can lose on it (they add up to 100)
 DEFAULT_WEIGHTS: tuple[tuple[str, float], ...] = (
