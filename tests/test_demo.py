@@ -87,9 +87,10 @@ def test_workspace_files_load_cleanly_except_the_injected_gap(demo: DemoSummary)
 
 def test_report_families_periods_and_file_counts(demo: DemoSummary) -> None:
     fam = demo.files_by_family
-    assert set(fam) == {"pws_kia", "imunisasi", "rekap_tahunan", "spm", "sigizi"}
+    assert set(fam) == {"pws_kia", "imunisasi", "rekap_tahunan", "spm", "sigizi", "posyandu_skdn"}
     # 10 puskesmas x (12 + 10 months) minus the 3 months one puskesmas never sent
     assert fam["pws_kia"] == fam["imunisasi"] == 10 * 22 - 3
+    assert fam["posyandu_skdn"] == 10 * 10 - 2  # 2025 only
     assert fam["rekap_tahunan"] == fam["spm"] == 20 and fam["sigizi"] == 2
     files = list((demo.root / "laporan").rglob("*.*"))
     assert len(files) == demo.n_files

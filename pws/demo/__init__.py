@@ -22,6 +22,7 @@ from pws.config import Workspace
 from pws.demo import reports
 from pws.demo.district import KODE_KABUPATEN, NAMA_KABUPATEN, build_district
 from pws.demo.network import write_network
+from pws.demo.posyandu import write_posyandu_reports
 from pws.demo.reports import MONTHS, MONTHS_SHORT, Lineage, Style
 from pws.demo.truth import LAST_MONTH, YEARS, build_truth
 from pws.etl.model import TIDY_COLUMNS
@@ -202,6 +203,11 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
                              lineage=lineage, decrease=decrease)  # fmt: skip
         files_by_family["sigizi"] += 1
 
+    # --- posyandu SKDN reports of 2025 (own random stream; S and D agree with the desa-level counts) ----
+    n_skdn, silent = write_posyandu_reports(root, desa, units, count, {p: s.missing for p, s in styles.items()},
+                                            LAST_MONTH[2025], seed)  # fmt: skip
+    files_by_family["posyandu_skdn"] += n_skdn
+
     # --- what was drawn and where it was written -------------------------------------------------
     internal = ws.internal_dir / "demo"
     internal.mkdir(parents=True, exist_ok=True)
@@ -230,6 +236,7 @@ def generate(root: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
         "gaya_puskesmas": {p: _style_json(s) for p, s in styles.items()},
         "masalah_sengaja": lineage.mess,
         "masalah_jejaring": mess_jejaring,
+        "posyandu_tidak_melapor": silent,
     }
     (internal / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
