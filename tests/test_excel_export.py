@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
+from pws import service
 from pws.analysis import CONTRACT_COLUMNS
 from pws.cli import main
 from pws.config import Workspace
@@ -97,7 +98,23 @@ def test_sheets_one_per_key_indicator(book: Workbook, data: PackData) -> None:
     names = [t(f"rapat.xl_sheet_{n}", "id") for n in ("ikhtisar", "peringkat")]
     names += [kode for _, kode in data.keys]
     names += [t(f"rapat.xl_sheet_{n}", "id") for n in ("puskesmas", "perhatian", "kelengkapan")]
+    names += [t("jejaring.xl_sheet", "id")]  # the demo has a jejaring.csv
     assert book.sheetnames == names
+
+
+def test_network_sheet_has_one_row_per_desa_with_its_units(book: Workbook, data: PackData, ws: Workspace) -> None:
+    sheet = _sheet_frame(book, t("jejaring.xl_sheet", "id"))
+    wilayah = service.workspace_data(ws).wilayah
+    assert sheet[t("rapat.xl_kode_desa", "id")].tolist() == wilayah["kode_desa"].tolist()
+    units = pd.read_csv(ws.root / "jejaring.csv", dtype=str, keep_default_na=False)
+    units = units[units["kode_desa"].isin(set(wilayah["kode_desa"]))].drop_duplicates(["kode_desa", "jenis", "nama"])
+    # posbindu and poskesdes in the demo all opened before 2025: every row counts
+    for jenis in ("posbindu", "poskesdes"):
+        expected = units[units["jenis"] == jenis].groupby("kode_desa").size()
+        got = sheet.set_index(t("rapat.xl_kode_desa", "id"))[t(f"jejaring.xl_{jenis}", "id")]
+        assert got.to_dict() == {k: int(expected.get(k, 0)) for k in got.index}
+    melapor = sheet[t("jejaring.xl_posyandu_melapor", "id")]
+    assert (melapor <= sheet[t("jejaring.xl_posyandu", "id")]).all() and melapor.sum() > 0
 
 
 @pytest.mark.parametrize("kode", ["K4", "IDL", "SKRINING_SEK"])

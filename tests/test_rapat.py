@@ -117,6 +117,12 @@ def _expected_titles(ws: Workspace, kode_puskesmas: str | None) -> list[str]:
         for kode in codes:
             name = indicator_title(data.catalogue.indicators[kode].nama_id, kode)
             titles += [t("rapat.peta", "id", indikator=name), t("rapat.pws", "id", indikator=name)]
+    if (ws.root / "jejaring.csv").exists():  # the network slide: puskesmas (or its desa) per page
+        network = t("jejaring.rapat_judul", "id", periode=f"{t(f'month.{BULAN}', 'id')} {TAHUN}")
+        rows = compared if kode_puskesmas else data.wilayah["kode_puskesmas"].nunique()
+        pages = math.ceil(rows / MAX_TABLE_ROWS)
+        titles += [network] if pages == 1 else [t("rapat.lanjutan", "id", judul=network, halaman=i, dari=pages)
+                                                for i in range(1, pages + 1)]  # fmt: skip
     titles += [t("rapat.kelengkapan", "id", tahun=TAHUN), t("rapat.tindak_lanjut", "id")]
     return titles
 
@@ -400,3 +406,42 @@ def test_slides_without_pictures_and_in_english(ws: Workspace) -> None:
     keys = overview.key_indicators(ws, service.workspace_data(ws).catalogue)
     assert texts.count(missing) == len(stages(keys)) + 2 * len(keys)
     assert t("rapat.kelengkapan_tidak_ada", "en") in texts  # quality checks skipped
+
+
+def test_network_slide_counts_desa_without_pustu_and_posyandu_reporting(ws: Workspace) -> None:
+    """The network slide of the district pack against an independent count from jejaring.csv and the posyandu
+    rows of the store (no browser needed)."""
+    from pws.etl.store import Store
+    from pws.report.pack import build_slides, collect, network_slides
+
+    data = collect(ws, TAHUN, BULAN, lang="id", quality=False)
+    slides = network_slides(data)
+    assert len(slides) == 1 and slides[0].table is not None
+    wilayah = service.workspace_data(ws).wilayah
+    units = pd.read_csv(ws.root / "jejaring.csv", dtype=str, keep_default_na=False)
+    units = units[units["kode_desa"].isin(set(wilayah["kode_desa"]))].drop_duplicates(["kode_desa", "jenis", "nama"])
+    end = pd.Timestamp(TAHUN, BULAN, 1) + pd.offsets.MonthEnd(0)
+    since = pd.to_datetime(units["aktif_sejak"].where(units["aktif_sejak"].str.len() != 4,
+                                                      units["aktif_sejak"] + "-01-01"), errors="coerce")  # fmt: skip
+    active = units[since.isna() | (since <= end)]
+    served = set(active.loc[active["jenis"].isin(["pustu", "puskesmas"]), "kode_desa"])
+    posyandu = active[active["jenis"] == "posyandu"]
+    reported = Store.for_workspace(ws).posyandu_observations(tahun=TAHUN, bulan=BULAN)
+    reported_names = set(zip(reported["kode_desa"], reported["posyandu"], strict=True))
+    rows = {row[0].text: row for row in slides[0].table.rows}
+    assert len(rows) == wilayah["kode_puskesmas"].nunique()
+    for kode, group in wilayah.groupby("kode_puskesmas"):
+        row = rows[str(group["nama_puskesmas"].iloc[0])]
+        without = sorted(set(group["kode_desa"]) - served)
+        names = sorted(wilayah.set_index("kode_desa").loc[without, "nama_desa"])
+        mine = posyandu[posyandu["kode_desa"].isin(set(group["kode_desa"]))]
+        n_reported = sum((k, n) in reported_names for k, n in zip(mine["kode_desa"], mine["nama"], strict=True))
+        assert row[1].text == str(len(group)), kode
+        assert row[2].text == str(len(without)), kode
+        assert row[3].text == str(len(mine)), kode
+        assert row[4].text == str(n_reported), kode
+        assert row[6].text == (", ".join(names) or "–"), kode
+    assert sum(int(r[2].text) for r in rows.values()) >= 3  # the demo plants desa without pustu
+    # the slide is in the pack, before the reporting completeness
+    kinds = [s.kind for s in build_slides(data, {})]
+    assert kinds.index("jejaring") == kinds.index("kelengkapan") - 1

@@ -154,6 +154,20 @@ COMPLETENESS_COLUMNS: tuple[Column, ...] = (
     Column("laporan_hilang", "rapat.xl_laporan_hilang", "int", 10),
 )
 
+NETWORK_COLUMNS: tuple[Column, ...] = (
+    Column("kode_desa", "rapat.xl_kode_desa", "text", 15),
+    Column("nama_desa", "rapat.xl_nama_desa", "text", 22),
+    Column("kode_puskesmas", "rapat.xl_kode_puskesmas", "text", 13),
+    Column("nama_puskesmas", "rapat.xl_nama_puskesmas", "text", 20),
+    Column("pustu", "jejaring.xl_pustu", "int", 8),
+    Column("posyandu", "jejaring.xl_posyandu", "int", 10),
+    Column("poskesdes", "jejaring.xl_poskesdes", "int", 10),
+    Column("posbindu", "jejaring.xl_posbindu", "int", 10),
+    Column("tanpa_pustu", "jejaring.xl_tanpa_pustu", "bool", 10),
+    Column("tanpa_posyandu", "jejaring.xl_tanpa_posyandu", "bool", 10),
+    Column("posyandu_melapor", "jejaring.xl_posyandu_melapor", "int", 11),
+)
+
 _HEADER_FILL = PatternFill("solid", start_color="E4E7EB")
 _HEADER_FONT = Font(bold=True, color=INK.lstrip("#").upper())
 _TITLE_FONT = Font(bold=True, size=14, color=INK.lstrip("#").upper())
@@ -363,6 +377,16 @@ def write_excel(data: PackData) -> bytes:
         lang,
     )
 
+    if data.network is not None:  # the service network (jejaring.csv)
+        write_sheet(
+            book.create_sheet(t("jejaring.xl_sheet", lang)),
+            f"{t('jejaring.xl_judul', lang)} · {head}",
+            f"{note} {t('jejaring.xl_catatan', lang)}",
+            data.network,
+            NETWORK_COLUMNS,
+            lang,
+        )
+
     book.properties.title = f"PWS · {head}"
     book.properties.creator = "PWS Desa"
     out = io.BytesIO()
@@ -377,6 +401,7 @@ __all__ = [
     "DESA_COLUMNS",
     "FORMULA_PREFIXES",
     "HEADER_ROW",
+    "NETWORK_COLUMNS",
     "SUMMARY_COLUMNS",
     "Column",
     "neutralise",

@@ -226,6 +226,8 @@ class PackData:
     completeness: pd.DataFrame
     completeness_by_month: pd.DataFrame
     _pending: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = field(default=None, repr=False)
+    #: the service network per desa (:func:`network_frame`); None when the workspace has no jejaring.csv
+    network: pd.DataFrame | None = None
 
     def wait(self) -> PackData:
         """Wait for the reporting completeness when :func:`collect` was asked not to (``wait=False``)."""
@@ -502,8 +504,45 @@ def collect(
         completeness=pd.DataFrame(),
         completeness_by_month=pd.DataFrame(),
         _pending=pending,
+        network=network_frame(ws, int(tahun), int(bulan), pkm),
     )
     return found.wait() if wait else found
+
+
+#: columns of :func:`network_frame`
+NETWORK_PACK_COLUMNS = [
+    "kode_desa",
+    "nama_desa",
+    "kode_puskesmas",
+    "nama_puskesmas",
+    "pustu",
+    "posyandu",
+    "poskesdes",
+    "posbindu",
+    "tanpa_pustu",
+    "tanpa_posyandu",
+    "posyandu_melapor",
+]
+
+
+def network_frame(ws: Workspace, tahun: int, bulan: int, kode_puskesmas: str | None = None) -> pd.DataFrame | None:
+    """Per desa (of the kabupaten or one puskesmas): units active at the end of the month, without pustu / posyandu,
+    and how many of its posyandu reported that month (:data:`NETWORK_PACK_COLUMNS`, ``posyandu_melapor`` NA when
+    the store holds no posyandu-level report of the year). None when the workspace has no network list."""
+    units, _ = service.jejaring(ws)
+    if units.empty:
+        return None
+    frame = service.network_by_desa(ws, tahun, bulan)
+    if kode_puskesmas:
+        frame = frame[frame["kode_puskesmas"].astype(str) == str(kode_puskesmas)]
+    frame = frame.copy()
+    if service.posyandu_values(ws, tahun).empty:
+        frame["posyandu_melapor"] = pd.NA
+    else:
+        reporting = service.posyandu_reporting(ws, tahun, bulan)
+        reported = reporting[reporting["dilaporkan"]].groupby("kode_desa").size()
+        frame["posyandu_melapor"] = frame["kode_desa"].map(reported).fillna(0).astype(int)
+    return frame[NETWORK_PACK_COLUMNS].reset_index(drop=True)
 
 
 def _start_completeness(
@@ -1052,6 +1091,95 @@ def completeness_slides(data: PackData) -> list[Slide]:
     ]
 
 
+def network_slides(data: PackData) -> list[Slide]:
+    """The service network: per puskesmas (or, in a puskesmas pack, per desa) the desa without an active pustu and
+    the share of active posyandu that reported this month; none without a network list."""
+    frame = data.network
+    if frame is None:
+        return []
+    lang = data.info.lang
+    reports = bool(frame["posyandu_melapor"].notna().any())
+
+    def share(melapor: Any, aktif: int) -> Cell:
+        if not reports or aktif == 0:
+            return Cell("–", numeric=True)
+        return Cell(format_pct(100.0 * float(melapor) / aktif, 0), numeric=True, bold=True)
+
+    def melapor_cell(melapor: Any) -> Cell:
+        return Cell(format_int(melapor) if reports else "–", numeric=True)
+
+    rows: list[tuple[Cell, ...]] = []
+    header: tuple[str, ...]
+    if data.desa_level:
+        header = (
+            t("rapat.kol_desa", lang),
+            t("jejaring.rapat_kol_pustu", lang),
+            t("jejaring.rapat_kol_posyandu", lang),
+            t("jejaring.rapat_kol_melapor", lang),
+            t("jejaring.rapat_kol_persen", lang),
+        )
+        widths: tuple[float, ...] = (3.2, 1.6, 1.6, 1.6, 1.4)
+        for r in frame.sort_values("nama_desa").itertuples():
+            jelek = STATUS_COLOURS["Jelek"]
+            pustu = (
+                Cell(t("jejaring.rapat_tanpa", lang), fill=jelek, ink=ink_on(jelek), center=True)
+                if r.tanpa_pustu
+                else Cell(format_int(r.pustu), numeric=True)
+            )
+            rows.append((Cell(str(r.nama_desa)), pustu, Cell(format_int(r.posyandu), numeric=True),
+                         melapor_cell(r.posyandu_melapor), share(r.posyandu_melapor, int(r.posyandu))))  # fmt: skip
+    else:
+        header = (
+            t("rapat.kol_puskesmas", lang),
+            t("jejaring.rapat_kol_desa", lang),
+            t("jejaring.rapat_kol_tanpa_pustu", lang),
+            t("jejaring.rapat_kol_posyandu", lang),
+            t("jejaring.rapat_kol_melapor", lang),
+            t("jejaring.rapat_kol_persen", lang),
+            t("jejaring.rapat_kol_daftar", lang),
+        )
+        widths = (2.4, 0.9, 1.2, 1.2, 1.2, 1.1, 4.4)
+        for (_, nama), group in frame.groupby(["kode_puskesmas", "nama_puskesmas"], sort=False):
+            without = group[group["tanpa_pustu"]]
+            melapor = group["posyandu_melapor"].sum() if reports else None
+            aktif = int(group["posyandu"].sum())
+            n_without = len(without)
+            rows.append((
+                Cell(str(nama)),
+                Cell(format_int(len(group)), numeric=True),
+                Cell(format_int(n_without), numeric=True, bold=n_without > 0,
+                     fill=STATUS_COLOURS["Jelek"] if n_without else None,
+                     ink=ink_on(STATUS_COLOURS["Jelek"]) if n_without else None),
+                Cell(format_int(aktif), numeric=True),
+                melapor_cell(melapor),
+                share(melapor, aktif),
+                Cell(", ".join(sorted(without["nama_desa"].astype(str))) or "–"),
+            ))  # fmt: skip
+        rows.sort(key=lambda row: row[0].text)
+    n_without = int(frame["tanpa_pustu"].sum())
+    aktif = int(frame["posyandu"].sum())
+    if reports:
+        melapor = int(frame["posyandu_melapor"].sum())
+        sub = t("jejaring.rapat_sub", lang, tanpa=format_int(n_without), desa=format_int(len(frame)),
+                melapor=format_int(melapor), aktif=format_int(aktif),
+                persen=format_pct(100.0 * melapor / aktif if aktif else None, 0))  # fmt: skip
+    else:
+        sub = t("jejaring.rapat_sub_tanpa_laporan", lang, tanpa=format_int(n_without), desa=format_int(len(frame)),
+                aktif=format_int(aktif))  # fmt: skip
+    title = t("jejaring.rapat_judul", lang, periode=data.info.periode)
+    pages = _pages(rows, MAX_TABLE_ROWS)
+    return [
+        Slide(
+            "jejaring",
+            _page_title(title, i + 1, len(pages), lang),
+            subtitle=sub,
+            table=fit_table(Table(header, tuple(chunk), widths, font_pt=12), TABLE_BOX["full"]),
+            note=t("jejaring.rapat_catatan", lang),
+        )
+        for i, chunk in enumerate(pages)
+    ]
+
+
 def follow_up_slide(data: PackData) -> Slide:
     lang = data.info.lang
     header = (
@@ -1107,6 +1235,7 @@ def build_slides(data: PackData, pictures: Mapping[tuple[str, str], Picture]) ->
         for kode in codes:
             slides.append(map_slide(data, kode, pictures.get(("peta", kode))))
             slides.append(pws_slide(data, kode, pictures.get(("pws", kode))))
+    slides += network_slides(data)
     slides += completeness_slides(data)
     slides.append(follow_up_slide(data))
     return slides
@@ -1177,6 +1306,8 @@ __all__ = [
     "league_matrix",
     "map_base",
     "map_classes",
+    "network_frame",
+    "network_slides",
     "render_pictures",
     "spread_labels",
     "stages",
