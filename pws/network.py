@@ -29,7 +29,7 @@ from shapely.geometry import Point
 
 from pws.codes import normalize_kode_desa
 from pws.config import Workspace
-from pws.etl.names import match_puskesmas, normalize_name
+from pws.etl.names import PuskesmasMatcher, normalize_name
 from pws.issues import Issue, issue
 from pws.workspace import read_user_table
 
@@ -256,7 +256,7 @@ def load_jejaring_file(
         present = "lintang" if "lintang" in frame.columns else "bujur"
         issues.append(issue("jejaring_kolom_koordinat_sebelah", file=fname, kolom=present))
 
-    master = wilayah.drop_duplicates("kode_desa").set_index("kode_desa")
+    master = {str(r["kode_desa"]): r for r in wilayah.drop_duplicates("kode_desa").to_dict("records")}
     shapes = _desa_shapes(desa_geometry)
     tolerance_deg = tolerance_m / _M_PER_DEGREE
     rows: list[dict[str, object]] = []
@@ -285,10 +285,10 @@ def load_jejaring_file(
         if kode is None:
             issues.append(issue("kode_desa_tidak_valid", file=fname, row=row, value=raw_desa))
             continue
-        if kode not in master.index:
+        if kode not in master:
             issues.append(issue("jejaring_desa_tidak_dikenal", file=fname, row=row, kode=kode, nama=nama))
             continue
-        desa = master.loc[kode]
+        desa = master[kode]
         key = (kode, jenis, _name_key(nama))
         if key in first_name:
             issues.append(
@@ -428,7 +428,7 @@ def _coordinates(
 def _puskesmas_elsewhere(
     rec: dict[str, str],
     nama: str,
-    desa: pd.Series,
+    desa: dict[str, object],
     wilayah: pd.DataFrame,
     cache: dict[str, str | None],
 ) -> str | None:
@@ -437,11 +437,23 @@ def _puskesmas_elsewhere(
     code = str(rec.get("kode_puskesmas", ""))
     if not code:
         if nama not in cache:
-            cache[nama] = match_puskesmas(nama, wilayah)[0]
+            cache[nama] = _puskesmas_matcher(wilayah).match(nama)[0]
         code = cache[nama] or ""
     if code and code != str(desa["kode_puskesmas"]):
         return code
     return None
+
+
+_MATCHERS: dict[int, tuple[pd.DataFrame, PuskesmasMatcher]] = {}
+
+
+def _puskesmas_matcher(wilayah: pd.DataFrame) -> PuskesmasMatcher:
+    """One matcher per master-list frame (its index is built once; the frame is kept so the id stays its own)."""
+    found = _MATCHERS.get(id(wilayah))
+    if found is None or found[0] is not wilayah:
+        _MATCHERS.clear()
+        found = _MATCHERS[id(wilayah)] = (wilayah, PuskesmasMatcher(wilayah))
+    return found[1]
 
 
 def _active(jejaring: pd.DataFrame, on: date | None) -> pd.DataFrame:
