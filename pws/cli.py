@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(ingest)
     ingest.add_argument("--tahun", type=int, help=t("cli.default_year"))
     ingest.add_argument("--json", action="store_true", help=t("cli.json"))
+    engine = ingest.add_mutually_exclusive_group()
+    engine.add_argument("--proses", type=_non_negative, default=1, metavar="N", help=t("skala.proses"))
+    engine.add_argument("--dask", metavar="ALAMAT", help=t("skala.dask"))
 
     status = sub.add_parser("status", help=t("cli.status.help"), description=t("cli.status.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(status)
@@ -107,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8050, help=t("cli.serve.port"))
     serve.add_argument("--debug", action="store_true", help=t("cli.serve.debug"))
     return parser
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
 
 
 def _print_issues(issues: Sequence[Issue]) -> None:
@@ -264,7 +274,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         print(t("cli.no_files"), file=sys.stderr)
         return 2
-    results, statuses = ingest_files(ws, files, _progress, args.tahun)
+    if args.dask is not None:
+        from pws.etl import distributed
+
+        try:
+            distributed.parse_address(args.dask)
+        except ValueError:
+            print(t("skala.dask_alamat_salah", alamat=args.dask), file=sys.stderr)
+            return 2
+        if not distributed.available():
+            print(t("skala.dask_tidak_ada"), file=sys.stderr)
+            return 2
+        try:
+            results, statuses = ingest_files(ws, files, _progress, args.tahun, dask=args.dask)
+        except distributed.DaskConnectionError as exc:
+            print(t("skala.dask_tidak_tersambung", alamat=exc.address, detail=exc.detail), file=sys.stderr)
+            return 2
+    else:
+        results, statuses = ingest_files(ws, files, _progress, args.tahun, proses=args.proses)
     for result, status in zip(results, statuses, strict=True):
         print(_summary_line(result, status))
     if args.json:

@@ -38,6 +38,8 @@ ISSUE_TYPES: dict[str, Severity] = {
     "posyandu_tidak_dikenal": "warning",
     "posyandu_ganda": "warning",
     # skala: province scale, distributed ingest (issue 9)
+    "pembacaan_gagal": "error",
+    "pekerja_hilang": "error",
     # data quality (pws.quality): findings of pws periksa and the Kualitas Data page
     "laporan_tidak_ada": "error",
     "laporan_sebagian": "warning",
