@@ -114,7 +114,7 @@ def parse_in_processes(
         while True:
             while len(pending) < window and (path := next(todo, None)) is not None:
                 raw = path.read_bytes()
-                pending.append((path, raw, executor.submit(_parse_in_worker, path, raw)))
+                pending.append((path, raw, _submit(executor, path, raw)))
             if not pending:
                 return
             path, raw, future = pending.popleft()
@@ -131,6 +131,16 @@ def parse_in_processes(
             yield path, raw, result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(executor: ProcessPoolExecutor, path: Path, raw: bytes) -> Future[FileResult]:
+    """The parse of one file as a future; a pool broken meanwhile gives a future failed with BrokenProcessPool."""
+    try:
+        return executor.submit(_parse_in_worker, path, raw)
+    except BrokenProcessPool as exc:
+        future: Future[FileResult] = Future()
+        future.set_exception(exc)
+        return future
 
 
 def _isolate(
