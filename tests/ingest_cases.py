@@ -27,7 +27,7 @@ class Case:
     files: list[Path]
     original: Path  # the workbook that is corrected later in the list
     corrected: Path
-    broken: Path  # not a workbook at all
+    broken: Path  # a truncated workbook: unreadable
     key: tuple[int, int, str, str, str]  # (tahun, bulan, kode_desa, indikator, jk) of the corrected cell
     before: float  # its value in the original
 
@@ -55,7 +55,8 @@ def make_case(demo: DemoSummary, target: Path, stride: int = 40) -> Case:
     corrected.parent.mkdir()
     book.save(corrected)
     broken = ws.root / "revisi" / "rusak.xlsx"
-    broken.write_bytes(b"bukan buku kerja, hanya teks\n" * 20)
+    raw = original.read_bytes()
+    broken.write_bytes(raw[: len(raw) // 2])  # a workbook cut in half (an interrupted copy)
     files = [*files[:3], broken, *files[3:], corrected]
     key = (int(row["tahun"]), int(row["bulan"]), row["kode_desa"], row["indikator"], row["jk"])
     return Case(ws, files, original, corrected, broken, key, float(row["nilai"]))

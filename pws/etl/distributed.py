@@ -96,7 +96,7 @@ def connect(address: str) -> Iterator[Any]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never collide with another cluster on 8787
                 silence_logs=logging.ERROR,
             )
         except (OSError, TimeoutError) as exc:
