@@ -80,7 +80,8 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         if engine == "store only":
             with Store.for_workspace(ws) as store:
                 t0 = time.perf_counter()
-                statuses = [store.ingest(r, raw, keluarga_key=r.family).status for r, raw in zip(results, raws, strict=True)]
+                pairs = zip(results, raws, strict=True)
+                statuses = [store.ingest(r, raw, keluarga_key=r.family).status for r, raw in pairs]
                 seconds = time.perf_counter() - t0
         else:
             statuses = ["-"] * len(files)
