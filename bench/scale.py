@@ -9,6 +9,9 @@ province) into a fresh, empty store, with
 - ``2 proses``: ``--proses 2``, parsing in two worker processes, storing in the parent;
 - ``dask local:2``: ``--dask`` on a LocalCluster of two single-threaded worker processes (started before the clock
   runs, as a deployment's cluster is already up; its start-up time is printed apart);
+- ``dask, workers write``: the alternative design, measured only here: each worker parses *and* stores its files
+  (its own Store, one transaction per file, writers serialised by the store's lock), in whatever order the
+  tasks run — not input order, so not what ``pws ingest --dask`` does;
 - ``parse only`` / ``store only``: the two halves of ``1 proses`` measured apart (one process; ``store only``
   stores results parsed beforehand): the CPU cost of parsing a file, and the serialised writer's throughput.
 
@@ -48,7 +51,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-ENGINES = ["1 proses", "2 proses", "dask local:2", "parse only", "store only"]
+ENGINES = ["1 proses", "2 proses", "dask local:2", "dask, workers write", "parse only", "store only"]
 
 
 # ---------------------------------------------------------------------- one measured run (in its own process)
@@ -73,18 +76,39 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         data = load_workspace(ws)
         tidier = Tidier(data.wilayah, data.catalogue)
         raws = [f.read_bytes() for f in files]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         results = [tidier.tidy(f, raw) for f, raw in zip(files, raws, strict=True)]
         parse_s = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         seconds = parse_s
         if engine == "store only":
             with Store.for_workspace(ws) as store:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 pairs = zip(results, raws, strict=True)
                 statuses = [store.ingest(r, raw, keluarga_key=r.family).status for r, raw in pairs]
                 seconds = time.perf_counter() - t0
+                cpu = time.process_time() - c0
         else:
             statuses = ["-"] * len(files)
+    elif engine == "dask, workers write":
+        from distributed import Client, LocalCluster
+
+        t0 = time.perf_counter()
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            client.wait_for_workers(2)
+            out["cluster_s"] = time.perf_counter() - t0
+            t0, c0 = time.perf_counter(), time.process_time()
+            done = client.gather(client.map(_ingest_on_worker, [str(ws.root)] * len(files), spec["files"]))
+            seconds = time.perf_counter() - t0
+            cpu = time.process_time() - c0
+        statuses = [status for _, status in done]
+        results = []
+        out["values_override"] = sum(n for n, _ in done)
     elif engine == "dask local:2":
         from distributed import Client, LocalCluster
 
@@ -97,22 +121,52 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         ):
             client.wait_for_workers(2)
             out["cluster_s"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             results, statuses = ingest_files(ws, files, dask=client)
             seconds = time.perf_counter() - t0
+            cpu = time.process_time() - c0
     else:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         results, statuses = ingest_files(ws, files, proses=2 if engine == "2 proses" else 1)
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     out.update(
         seconds=seconds,
         files=len(files),
-        values=sum(len(r.rows) for r in results),
+        values=out.pop("values_override", None) or sum(len(r.rows) for r in results),
         statuses={s: statuses.count(s) for s in sorted(set(statuses))},
+        cpu_s=cpu,
+        worker_cpu_s=_cpu(resource.RUSAGE_CHILDREN),
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         worker_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     )
     return out
+
+
+def _ingest_on_worker(root: str, path: str) -> tuple[int, str]:
+    """On a Dask worker: parse and store one file with the worker's own Tidier and Store (built once)."""
+    from distributed import get_worker
+
+    from pws.config import Workspace
+    from pws.etl import Tidier
+    from pws.etl.store import Store
+    from pws.workspace import load_workspace
+
+    worker = get_worker()
+    cached = getattr(worker, "_pws_bench", None)
+    if cached is None:
+        ws = Workspace(Path(root))
+        data = load_workspace(ws)
+        cached = worker._pws_bench = (Tidier(data.wilayah, data.catalogue), Store.for_workspace(ws))
+    tidier, store = cached
+    raw = Path(path).read_bytes()
+    result = tidier.tidy(Path(path), raw)
+    return len(result.rows), store.ingest(result, raw, keluarga_key=result.family).status
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ---------------------------------------------------------------------- a throwaway PostgreSQL
@@ -250,28 +304,35 @@ def main() -> None:
                         continue
                     result = json.loads(proc.stdout.strip().splitlines()[-1])
                     runs.setdefault((store, engine), []).append(result)
-                    print(f"  [{rep + 1}/{args.repeat}] {store:10} {engine:13} {result['seconds']:7.1f} s "
+                    print(f"  [{rep + 1}/{args.repeat}] {store:10} {engine:19} {result['seconds']:7.1f} s "
                           f"{result['statuses']}", flush=True)  # fmt: skip
                     shutil.rmtree(ws, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
     print()
-    print(f"{'store':10} {'engine':13} {'files':>6} {'values':>8} {'median s':>9} {'min-max s':>12} {'files/s':>8} "
-          f"{'values/s':>9} {'vs 1 proses':>11} {'MB parent':>9} {'MB worker':>9}")  # fmt: skip
+    print(f"{'store':10} {'engine':19} {'files':>6} {'values':>8} {'median s':>9} {'min-max s':>12} {'files/s':>8} "
+          f"{'values/s':>9} {'vs 1 proses':>11} {'CPU ms/file':>11} {'MB parent':>9} {'MB worker':>9}")  # fmt: skip
     for (store, engine), results in sorted(runs.items(), key=lambda kv: (kv[0][0], ENGINES.index(kv[0][1]))):
         seconds = [r["seconds"] for r in results]
         med = statistics.median(seconds)
         base = runs.get((store, "1 proses"))
         ratio = statistics.median(r["seconds"] for r in base) / med if base else float("nan")
         r0 = results[0]
-        worker = max(r["worker_rss_mb"] for r in results) if engine in ("2 proses", "dask local:2") else 0.0
+        worker = max(r["worker_rss_mb"] for r in results) if engine.startswith(("2", "dask")) else 0.0
+        cpu_ms = statistics.median(r["cpu_s"] for r in results) / r0["files"] * 1000
         print(
-            f"{store:10} {engine:13} {r0['files']:6d} {r0['values']:8d} {med:9.2f} "
+            f"{store:10} {engine:19} {r0['files']:6d} {r0['values']:8d} {med:9.2f} "
             f"{min(seconds):5.1f}-{max(seconds):5.1f} {r0['files'] / med:8.1f} {r0['values'] / med:9.0f} "
-            f"{ratio:10.2f}x {max(r['rss_mb'] for r in results):9.0f} {worker:9.0f}"
+            f"{ratio:10.2f}x {cpu_ms:11.1f} {max(r['rss_mb'] for r in results):9.0f} {worker:9.0f}"
         )
-    starts = [r["cluster_s"] for (_, e), rs in runs.items() if e == "dask local:2" for r in rs]
+    print("CPU ms/file: CPU time of the ingesting (parent) process in the measured part, per file; for the")
+    print("  2-process and Dask engines the workers' CPU is apart (worker CPU s, with their start-up):")
+    for (store, engine), results in sorted(runs.items()):
+        if engine.startswith(("2", "dask")):
+            worker_cpu = statistics.median(r["worker_cpu_s"] for r in results)
+            print(f"  {store:10} {engine:19} worker CPU s {worker_cpu:6.1f}")
+    starts = [r["cluster_s"] for (_, e), rs in runs.items() if e.startswith("dask") for r in rs]
     if starts:
         print(f"dask LocalCluster(2) start-up (not in the figures above): median {statistics.median(starts):.1f} s")
 
