@@ -9,7 +9,7 @@ province) into a fresh, empty store, with
 - ``2 proses``: ``--proses 2``, parsing in two worker processes, storing in the parent;
 - ``dask local:2``: ``--dask`` on a LocalCluster of two single-threaded worker processes (started before the clock
   runs, as a deployment's cluster is already up; its start-up time is printed apart);
-- ``dask, workers write``: the alternative design, measured only here: each worker parses *and* stores its files
+- ``dask workers write``: the alternative design, measured only here: each worker parses *and* stores its files
   (its own Store, one transaction per file, writers serialised by the store's lock), in whatever order the
   tasks run — not input order, so not what ``pws ingest --dask`` does;
 - ``parse only`` / ``store only``: the two halves of ``1 proses`` measured apart (one process; ``store only``
@@ -51,7 +51,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-ENGINES = ["1 proses", "2 proses", "dask local:2", "dask, workers write", "parse only", "store only"]
+ENGINES = ["1 proses", "2 proses", "dask local:2", "dask workers write", "parse only", "store only"]
 
 
 # ---------------------------------------------------------------------- one measured run (in its own process)
@@ -90,7 +90,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
                 cpu = time.process_time() - c0
         else:
             statuses = ["-"] * len(files)
-    elif engine == "dask, workers write":
+    elif engine == "dask workers write":
         from distributed import Client, LocalCluster
 
         t0 = time.perf_counter()
