@@ -33,9 +33,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from pws.catalogue import Catalogue
 from pws.etl import Tidier
 from pws.etl.model import FileResult
 from pws.etl.parallel import WINDOW_PER_WORKER, Parsed, describe, failed_result, parse_one
@@ -113,19 +110,16 @@ def connect(address: str) -> Iterator[Any]:
 
 
 class TidierPlugin(WorkerPlugin):
-    """Carries the master list, the catalogue and the default year to each worker once; builds one Tidier per
+    """Carries the Tidier's arguments (master list, catalogue, service network, default year) to each worker once;
+    builds one Tidier per
     worker thread on first use (a Tidier's memo is not meant to be shared between threads)."""
 
     def __init__(
         self,
-        wilayah: pd.DataFrame,
-        catalogue: Catalogue,
-        default_year: int | None,
+        spec: dict[str, Any],
         tidier_class: type[Tidier] = Tidier,
     ) -> None:
-        self.wilayah = wilayah
-        self.catalogue = catalogue
-        self.default_year = default_year
+        self.spec = spec
         self.tidier_class = tidier_class
         self._local: threading.local | None = None
 
@@ -141,7 +135,7 @@ class TidierPlugin(WorkerPlugin):
             self._local = threading.local()
         found: Tidier | None = getattr(self._local, "tidier", None)
         if found is None:
-            found = self._local.tidier = self.tidier_class(self.wilayah, self.catalogue, self.default_year)
+            found = self._local.tidier = self.tidier_class(**self.spec)
         return found
 
 
@@ -154,9 +148,7 @@ def _parse_task(plugin_name: str, path: Path, raw: bytes) -> FileResult:
 def parse_on_dask(
     client: Any,
     files: Iterable[Path],
-    wilayah: pd.DataFrame,
-    catalogue: Catalogue,
-    default_year: int | None = None,
+    spec: dict[str, Any],
     tidier_class: type[Tidier] = Tidier,
 ) -> Generator[Parsed, None, None]:
     """Parse on the cluster behind ``client``, yield ``(path, raw, result)`` in input order.
@@ -165,7 +157,7 @@ def parse_on_dask(
     the scheduler and the workers, whatever the number of files)."""
     run = uuid.uuid4().hex[:12]
     plugin_name = f"pws-tidier-{run}"
-    client.register_plugin(TidierPlugin(wilayah, catalogue, default_year, tidier_class), name=plugin_name)
+    client.register_plugin(TidierPlugin(spec, tidier_class), name=plugin_name)
     threads = max(1, sum(client.nthreads().values()))
     window = WINDOW_PER_WORKER * threads
     counter = iter(range(1 << 62))

@@ -45,6 +45,8 @@ def ingest_files(
     without the package or without a reachable scheduler, before anything is stored.
     """
     data = load_workspace(ws)
+    jejaring, _ = load_jejaring(ws, data.wilayah, None)  # names the posyandu of posyandu-level reports
+    spec = {"wilayah": data.wilayah, "catalogue": data.catalogue, "default_year": default_year, "jejaring": jejaring}
     results: list[FileResult] = []
     statuses: list[str] = []
     with ExitStack() as stack:
@@ -53,12 +55,12 @@ def ingest_files(
             from pws.etl import distributed
 
             client = stack.enter_context(distributed.connect(dask)) if isinstance(dask, str) else dask
-            parsed = distributed.parse_on_dask(client, files, data.wilayah, data.catalogue, default_year, tidier_class)
+            parsed = distributed.parse_on_dask(client, files, spec, tidier_class)
         elif (proses or default_processes()) > 1 and len(files) > 1:
             workers = min(proses or default_processes(), len(files))
-            parsed = parse_in_processes(files, data.wilayah, data.catalogue, default_year, workers, tidier_class)
+            parsed = parse_in_processes(files, spec, workers, tidier_class)
         else:
-            parsed = parse_sequential(tidier_class(data.wilayah, data.catalogue, default_year), files)
+            parsed = parse_sequential(tidier_class(**spec), files)
         store = stack.enter_context(Store.for_workspace(ws))
         with closing(parsed):  # stops the workers even when storing raises
             for i, (path, raw, result) in enumerate(parsed, start=1):

@@ -3,8 +3,8 @@
 Every engine is an iterator of ``(path, raw bytes, FileResult)`` in the order of the input files, so the caller
 (:func:`pws.etl.ingest.ingest_files`) stores them one file per transaction exactly as a sequential ingest would:
 "the latest upload wins" holds and the store ends up identical. Parsing is a pure function of the bytes, the master
-list, the catalogue and the default year (a Tidier's memo is only a cache), so where a file is parsed changes
-nothing.
+list, the catalogue, the service network and the default year (a Tidier's memo is only a cache), so where a file
+is parsed changes nothing. Engines receive those as ``spec``: the keyword arguments of the Tidier each worker builds.
 
 The parent reads each file once and sends its bytes to a worker: the bytes it archives and hashes are the bytes that
 were parsed, even if the file is overwritten meanwhile. At most ``window`` files are in flight, so memory stays
@@ -26,10 +26,10 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from pws.catalogue import Catalogue
 from pws.etl import Tidier
 from pws.etl.model import TIDY_COLUMNS, FileResult
 from pws.issues import issue
@@ -78,10 +78,10 @@ def parse_sequential(tidier: Tidier, files: Iterable[Path]) -> Generator[Parsed,
 _worker_tidier: Tidier | None = None
 
 
-def _init_worker(tidier_class: type[Tidier], wilayah: pd.DataFrame, catalogue: Catalogue, year: int | None) -> None:
+def _init_worker(tidier_class: type[Tidier], spec: dict[str, Any]) -> None:
     """Build the worker's Tidier once (the master list and catalogue arrive once per worker, not per file)."""
     global _worker_tidier
-    _worker_tidier = tidier_class(wilayah, catalogue, year)
+    _worker_tidier = tidier_class(**spec)
 
 
 def _parse_in_worker(path: Path, raw: bytes) -> FileResult:
@@ -91,9 +91,7 @@ def _parse_in_worker(path: Path, raw: bytes) -> FileResult:
 
 def parse_in_processes(
     files: Iterable[Path],
-    wilayah: pd.DataFrame,
-    catalogue: Catalogue,
-    default_year: int | None = None,
+    spec: dict[str, Any],
     processes: int = 2,
     tidier_class: type[Tidier] = Tidier,
 ) -> Generator[Parsed, None, None]:
@@ -101,7 +99,7 @@ def parse_in_processes(
 
     ``tidier_class`` is what each worker builds (a subclass only in tests, to make a worker fail on purpose)."""
     processes = max(1, processes)
-    initargs = (tidier_class, wilayah, catalogue, default_year)
+    initargs = (tidier_class, spec)
 
     def pool(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
