@@ -1,5 +1,10 @@
 """PWS Desa dashboard. ``python app.py`` serves the default workspace (``data/``, created with the demo
-district on first run) on http://127.0.0.1:8050; ``pws serve`` does the same for any workspace."""
+district on first run) on http://127.0.0.1:8050; ``pws serve`` does the same for any workspace.
+
+Server mode for an office (login, roles; docs/server.md)::
+
+    PWS_WORKSPACE=/srv/pws PWS_AUTH=1 gunicorn -w 2 --threads 8 -b 0.0.0.0:8050 'app:create_server()'
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import html
@@ -53,9 +59,17 @@ def show_error(err: Exception) -> None:
     )
 
 
-def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Dash:
-    """The Dash app serving ``workspace``. ``warm`` fills the caches of the newest month in a background thread."""
+class NoAdminError(RuntimeError):
+    """Login is on but the store has no admin yet: the server does not start (the message says what to do)."""
+
+
+def create_app(workspace: Workspace | None = None, warm: bool = True, login: bool | None = None) -> dash.Dash:
+    """The Dash app serving ``workspace``. ``warm`` fills the caches of the newest month in a background thread.
+    ``login`` (default: ``$PWS_AUTH``) asks for a user name and password and enforces the roles (server mode)."""
+    from pws import auth
+
     ws = workspace or default_workspace()
+    login = auth.auth_enabled() if login is None else login
     if ws.is_empty():
         from pws.demo import generate
         from pws.etl import input_files
@@ -67,6 +81,8 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
     from pws import service
 
     service.configure(ws)
+    if login and not auth.has_admin(service.store(ws)):
+        raise NoAdminError(t("akses.tanpa_admin", root=ws.root))
     i18n.set_lang_resolver(_request_lang)
     app = dash.Dash(
         __name__,
@@ -84,6 +100,8 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
     app.server.register_error_handler(  # 413: say why in the user's language (the page checks sizes first)
         413, lambda _err: (too_large_message(), 413, {"Content-Type": "text/plain; charset=utf-8"})
     )
+    if login:
+        _require_login(app, ws)
     from layouts import _shell
 
     app.layout = _shell.layout
@@ -125,9 +143,12 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
         store's own record."""
         from pws.quality.marks import archived_file
 
-        found = archived_file(service.store(service.current_workspace()), berkas_id)
+        store = service.store(service.current_workspace())
+        found = archived_file(store, berkas_id)
         if found is None:
             abort(404)
+        if not auth.file_allowed(auth.current_user(), store, berkas_id):
+            abort(403, t("akses.tolak_berkas"))
         path, name = found
         return send_file(path, as_attachment=True, download_name=name)
 
@@ -136,5 +157,41 @@ def create_app(workspace: Workspace | None = None, warm: bool = True) -> dash.Da
     return app
 
 
+def _require_login(app: dash.Dash, ws: Workspace) -> None:
+    """Login, CSRF and the central access check (:mod:`pws.webauth`); the Unggah page for admins only."""
+    from pws import auth, service, webauth
+
+    def desa_to_pkm() -> dict[str, str]:
+        return auth.desa_puskesmas(service.workspace_data(service.current_workspace()).wilayah)
+
+    webauth.install(app.server, ws, lambda: service.store(service.current_workspace()), desa_to_pkm, LANG_COOKIE)
+    for page in dash.page_registry.values():
+        if page["module"].rsplit(".", 1)[-1] in auth.ADMIN_PAGES:
+            page["layout"] = _admin_only(page["layout"])
+
+
+def _admin_only(layout: Any) -> Any:
+    """A page layout that only an admin gets; others read why (its callbacks are refused by the server too)."""
+    from pws import auth
+
+    def guarded(**query: str) -> Any:
+        user = auth.current_user()
+        if user is not None and not user.is_admin:
+            return html.Div(html.P(t("akses.halaman_admin"), className="lead"), className="admin-only")
+        return layout(**query) if callable(layout) else layout
+
+    return guarded
+
+
+def create_server() -> Any:
+    """The WSGI application for gunicorn (``'app:create_server()'``): the app of ``$PWS_WORKSPACE``, with login
+    when ``$PWS_AUTH=1``."""
+    return create_app().server
+
+
 if __name__ == "__main__":
-    create_app().run(host="127.0.0.1", port=int(os.environ.get("PWS_PORT", "8050")), debug=False)
+    try:
+        dash_app = create_app()
+    except NoAdminError as exc:
+        raise SystemExit(str(exc)) from None
+    dash_app.run(host="127.0.0.1", port=int(os.environ.get("PWS_PORT", "8050")), debug=False)

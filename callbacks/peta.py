@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from layouts._ids import KUALITAS, PETA, SHELL
 from layouts.kualitas import marks_box
 from layouts.peta import EMPTY_TREND, STREET, drawn_key
-from pws import service
+from pws import auth, service
 from pws.figures.maps import (
     PETA_VIEW_PX,
     desa_trend_figure,
@@ -189,8 +189,8 @@ def update_map(filters: dict | None, mode: str | None, basemap: list | None, dra
     pkm, desa = state.get("puskesmas"), state.get("desa")
     wanted = drawn_key(ws, state, mode, street)
     table = service.table(ws, tahun, bulan, indikator)
-    wilayah = service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")
-    locations = map_locations(wilayah)
+    wilayah = auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
+    locations = map_locations(wilayah)  # a puskesmas user's map holds its own desa only (layouts.peta likewise)
     values = map_values(table, locations, mode, marks=_marks(tahun, bulan, indikator, wait=False))
     geometry = service.map_geometry(ws)
 
@@ -350,7 +350,7 @@ def mark_map(drawn: dict | None) -> dash.Patch:
     if not marks:
         raise PreventUpdate
     ws = service.current_workspace()
-    locations = map_locations(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
+    locations = map_locations(auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")))
     patch = dash.Patch()
     for i, kode in enumerate(locations):
         if kode in marks:

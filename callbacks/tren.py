@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
 from layouts._ids import SHELL, TREN
-from pws import service
+from pws import auth, service
 from pws.catalogue import Indicator
 from pws.figures.charts import TRACES_PER_PANEL, Area, TrendPanel, area_of, lagging_first, trend_grid
 from pws.i18n import current_lang, t
@@ -82,6 +82,8 @@ def update_puskesmas_grid(filters: dict | None) -> tuple[go.Figure, str, str, li
     ind = service.workspace_data(ws).catalogue.indicators[indikator]
     chosen = filters.get("puskesmas")  # type: ignore[union-attr]
     order = lagging_first(service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"))
+    scope = auth.current_scope()  # a puskesmas user sees its own puskesmas only
+    order = [(kode, nama) for kode, nama in order if scope is None or kode == scope]
     panels = [
         TrendPanel(
             title=nama,

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback
 
 from layouts._ids import SHELL, WILAYAH
-from pws import service
+from pws import auth, service
 from pws.figures.maps import puskesmas_map
 from pws.i18n import t
 
@@ -16,7 +16,7 @@ def update_map(filters: dict | None) -> tuple[go.Figure, str]:
     ws = service.current_workspace()
     filters = filters or {}
     tahun = int(filters.get("tahun") or service.years(ws)[0])
-    frame = service.wilayah_map_frame(ws, tahun, filters.get("indikator"))
+    frame = auth.visible_desa(service.wilayah_map_frame(ws, tahun, filters.get("indikator")))
     geometry = service.map_geometry(ws)
     if geometry is None:
         return go.Figure(), t("ui.no_boundaries")

@@ -12,6 +12,8 @@ class SHELL:
     alert = "shell-alert"
     alert_close = "shell-alert-tutup"
     nav_link = "shell-nav"  # pattern id {"type": nav_link, "page": <path>}
+    user = "shell-pengguna"  # server mode: who is signed in, and the sign-out form
+    logout_token = "shell-keluar-token"
 
 
 class WILAYAH:

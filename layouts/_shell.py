@@ -12,14 +12,42 @@ import dash
 from dash import dcc, html
 
 from layouts._ids import SHELL
-from pws import service
+from pws import auth, service
 from pws.i18n import current_lang, t
 
 
 def nav_pages() -> list[dict]:
-    """The registered pages in menu order, each with its translated label (``page.<module name>``)."""
+    """The registered pages in menu order, each with its translated label (``page.<module name>``); in server mode
+    the admin pages only for an admin."""
     pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    user = auth.current_user()
+    if user is not None and not user.is_admin:
+        pages = [p for p in pages if p["module"].rsplit(".", 1)[-1] not in auth.ADMIN_PAGES]
     return [{**p, "label": t(f"page.{p['module'].rsplit('.', 1)[-1]}")} for p in pages]
+
+
+def user_badge() -> list:
+    """Who is signed in and the sign-out button (a POST form carrying the CSRF token); nothing without login."""
+    user = auth.current_user()
+    if user is None:
+        return []
+    from pws.webauth import CSRF_FIELD, csrf_token
+
+    role = t(f"akses.peran_{user.peran}", kode=user.kode_puskesmas or "")
+    return [
+        html.Form(
+            [
+                html.Span(user.nama, className="user-name", title=t("akses.masuk_sebagai", nama=user.nama)),
+                html.Span(role, className="user-role"),
+                dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id=SHELL.logout_token),
+                html.Button(t("akses.keluar"), type="submit", className="logout", title=t("akses.keluar_judul")),
+            ],
+            action="/logout",
+            method="post",
+            className="user-badge",
+            id=SHELL.user,
+        )
+    ]
 
 
 def indicator_options() -> list[dict[str, str]]:
@@ -49,8 +77,11 @@ def _filter(label: str, component: dcc.Dropdown) -> html.Label:
 def layout() -> html.Div:
     ws = service.current_workspace()
     months = [{"label": t(f"month.{m}"), "value": m} for m in range(1, 13)]
+    scope = auth.current_scope()  # a puskesmas user: its own puskesmas, fixed
     puskesmas = [
-        {"label": r.nama_puskesmas, "value": r.kode_puskesmas} for r in service.puskesmas_list(ws).itertuples()
+        {"label": r.nama_puskesmas, "value": r.kode_puskesmas}
+        for r in service.puskesmas_list(ws).itertuples()
+        if scope is None or r.kode_puskesmas == scope
     ]
     nav_links = [
         dcc.Link(
@@ -73,6 +104,7 @@ def layout() -> html.Div:
                                 title=t("ui.bahasa_lain_judul"),
                                 className="lang-switch",
                             ),
+                            *user_badge(),
                         ],
                         className="nav-left",
                     ),  # fmt: skip
@@ -103,7 +135,9 @@ def layout() -> html.Div:
                                     id=SHELL.puskesmas,
                                     options=puskesmas,
                                     placeholder=t("ui.semua_puskesmas"),
-                                    clearable=True,
+                                    clearable=scope is None,
+                                    value=scope,
+                                    disabled=scope is not None,
                                     className="filter-puskesmas",
                                 ),
                             ),

@@ -15,7 +15,7 @@ import dash
 from dash import dcc, html
 
 from layouts._ids import PETA
-from pws import service, viewstate
+from pws import auth, service, viewstate
 from pws.config import Workspace
 from pws.figures.maps import PETA_VIEW_PX, fit_view, status_map
 from pws.i18n import current_lang, t
@@ -53,7 +53,7 @@ def map_figure(state: viewstate.ViewState, mode: str) -> dict | None:
     geometry = service.map_geometry(ws)
     if geometry is None:
         return None
-    wilayah = service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")
+    wilayah = auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
     locations = map_locations(wilayah)
     table = service.table(ws, state.tahun, state.bulan, state.indikator)
     values = map_values(table, locations, mode)

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pws.config import Workspace
 from pws.etl import FileResult, Tidier, input_files
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=t("cli.serve.host"))
     serve.add_argument("--port", type=int, default=8050, help=t("cli.serve.port"))
     serve.add_argument("--debug", action="store_true", help=t("cli.serve.debug"))
+    serve.add_argument("--auth", action="store_true", help=t("akses.cli_serve_auth"))
+    _add_user_parser(sub)
     return parser
 
 
@@ -117,6 +120,27 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise ValueError(text)
     return value
+
+
+def _add_user_parser(sub: Any) -> None:
+    """``pws user add|list|remove|sandi`` (server-mode users, :mod:`pws.auth`)."""
+    user = sub.add_parser("user", help=t("akses.cli_help"), description=t("akses.cli_help"), **_parser_kwargs())
+    _localise(user)
+    actions = user.add_subparsers(dest="user_command", metavar="{add,list,remove,sandi}")
+    add = actions.add_parser("add", help=t("akses.cli_add_help"), description=t("akses.cli_add_help"),
+                             **_parser_kwargs())  # fmt: skip
+    listing = actions.add_parser("list", help=t("akses.cli_list_help"), **_parser_kwargs())
+    remove = actions.add_parser("remove", help=t("akses.cli_remove_help"), **_parser_kwargs())
+    reset = actions.add_parser("sandi", help=t("akses.cli_sandi_help"), **_parser_kwargs())
+    for action in (add, listing, remove, reset):
+        _localise(action)
+        _add_workspace(action)
+    for action in (add, remove, reset):
+        action.add_argument("nama", metavar="NAMA", help=t("akses.cli_nama"))
+    add.add_argument("--peran", required=True, choices=["admin", "dinkes", "puskesmas"], help=t("akses.cli_peran"))
+    add.add_argument("--puskesmas", metavar="KODE", help=t("akses.cli_puskesmas"))
+    for action in (add, reset):
+        action.add_argument("--sandi-stdin", action="store_true", help=t("akses.cli_sandi_stdin"))
 
 
 def _print_issues(issues: Sequence[Issue]) -> None:
@@ -487,11 +511,80 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     os.environ["PWS_WORKSPACE"] = str(Workspace.resolve(args.workspace).root.resolve())
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from app import create_app  # the Dash app lives beside the library, at the repository's top level
+    from app import NoAdminError, create_app  # the Dash app lives beside the library, at the repository's top
 
-    app = create_app(Workspace.resolve(args.workspace))
+    if args.auth:
+        os.environ["PWS_AUTH"] = "1"
+        print(t("akses.server_peringatan"), file=sys.stderr)
+    try:
+        app = create_app(Workspace.resolve(args.workspace))
+    except NoAdminError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password: the first line of stdin with ``--sandi-stdin``, else asked twice without echo."""
+    import getpass
+
+    if args.sandi_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(t("akses.cli_sandi_prompt", nama=args.nama))
+    if getpass.getpass(t("akses.cli_sandi_ulang")) != first:
+        print(t("akses.cli_sandi_beda"), file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from pws import auth
+    from pws.etl.store import Store
+    from pws.workspace import load_workspace
+
+    if args.user_command is None:
+        build_parser().parse_args(["user", "--help"])
+        return 2
+    ws = Workspace.resolve(args.workspace)
+    store = Store.for_workspace(ws)
+    try:
+        if args.user_command == "list":
+            users = auth.list_users(store)
+            if not users:
+                print(t("akses.cli_kosong"))
+                return 0
+            print(t("akses.cli_kolom"))
+            for u in users:
+                when = [f"{d:%Y-%m-%d %H:%M}" if d is not None else "-" for d in (u.dibuat, u.login_terakhir)]
+                active = t("akses.cli_ya") if u.aktif else t("akses.cli_tidak")
+                print(" | ".join([u.nama, u.peran, u.kode_puskesmas or "-", active, *when]))
+            return 0
+        if args.user_command == "remove":
+            if not auth.remove_user(store, args.nama):
+                print(t("akses.cli_tidak_ada", nama=args.nama), file=sys.stderr)
+                return 2
+            print(t("akses.cli_dihapus", nama=args.nama))
+            return 0
+        if args.user_command == "sandi" and auth.get_user(store, args.nama) is None:
+            print(t("akses.cli_tidak_ada", nama=args.nama), file=sys.stderr)
+            return 2
+        password = _read_password(args)
+        if password is None:
+            return 2
+        if args.user_command == "sandi":
+            auth.set_password(store, args.nama, password)
+            print(t("akses.cli_sandi_diganti", nama=args.nama))
+            return 0
+        known = load_workspace(ws).wilayah["kode_puskesmas"] if args.peran == "puskesmas" else []
+        user = auth.add_user(store, args.nama, password, args.peran, args.puskesmas, set(known))
+        print(t("akses.cli_ditambah", nama=user.nama, peran=user.peran))
+        return 0
+    except auth.UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -509,6 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "periksa": cmd_periksa,
         "rapat": cmd_rapat,
         "serve": cmd_serve,
+        "user": cmd_user,
     }
     if args.command is None:
         parser.print_help()

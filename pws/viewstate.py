@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
-from pws import service
+from pws import auth, service
 from pws.config import Workspace
 
 DEFAULT_INDICATOR = "K4"
@@ -49,7 +49,8 @@ def _int(value: object) -> int | None:
 
 def validated(ws: Workspace, raw: dict[str, object]) -> ViewState:
     """A state from loose values (query parameters, dropdown values): unknown or malformed ones fall back to the
-    default; a desa outside the chosen puskesmas moves the puskesmas to the desa's own."""
+    default; a desa outside the chosen puskesmas moves the puskesmas to the desa's own. For a puskesmas user
+    (server mode) the puskesmas is always its own and a desa outside it is dropped (:func:`pws.auth.clamp`)."""
     base = default_state(ws)
     data = service.workspace_data(ws)
     tahun = _int(raw.get("tahun"))
@@ -65,6 +66,7 @@ def validated(ws: Workspace, raw: dict[str, object]) -> ViewState:
         desa = None
     if desa is not None:
         puskesmas = desa_to_pkm[desa]
+    puskesmas, desa = auth.clamp(desa_to_pkm, puskesmas, desa)  # a puskesmas user stays in its own puskesmas
     return replace(
         base,
         tahun=tahun if tahun is not None and 1900 < tahun < 2200 else base.tahun,
