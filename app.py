@@ -152,6 +152,9 @@ def create_app(workspace: Workspace | None = None, warm: bool = True, login: boo
         path, name = found
         return send_file(path, as_attachment=True, download_name=name)
 
+    # Dash copies the registered callbacks into the app on its first request; make that request here, before any
+    # user's, so that no request can find the app half set up (seen under gunicorn with a busy first request)
+    app.server.test_client().get("/_dash-dependencies")
     if warm:
         threading.Thread(target=service.warm, args=(ws,), name="pws-warm", daemon=True).start()
     return app

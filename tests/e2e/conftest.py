@@ -180,3 +180,91 @@ def shot(tab: Any, name: str) -> None:
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
+
+
+# ---------------------------------------------------------------------------------------------- server mode (login)
+
+AUTH_PASSWORD = "sandi-e2e-akses"
+
+
+@dataclass
+class AuthServer(Server):
+    puskesmas: str = ""  # the puskesmas of the user "pkm"
+    desa: list[str] = field(default_factory=list)  # its desa
+
+
+@pytest.fixture(scope="session")
+def auth_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthServer]:
+    """``PWS_AUTH=1 python app.py`` on its own copy of the ingested demo, with users ``admin`` and ``pkm`` (a
+    puskesmas user), both with password :data:`AUTH_PASSWORD`."""
+    if chromium_path() is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    from pws import auth
+    from pws.config import Workspace
+    from pws.etl.store import Store
+    from pws.workspace import load_workspace
+
+    root = tmp_path_factory.mktemp("e2e-auth") / "ws"
+    shutil.copytree(demo_store, root)
+    wilayah = load_workspace(Workspace(root)).wilayah
+    kode = str(wilayah["kode_puskesmas"].iloc[0])
+    store = Store.for_workspace(Workspace(root))
+    auth.add_user(store, "admin", AUTH_PASSWORD, "admin")
+    auth.add_user(store, "pkm", AUTH_PASSWORD, "puskesmas", kode, set(wilayah["kode_puskesmas"]))
+    store.close()
+    port = _free_port()
+    log = root.parent / "server.log"
+    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id", "PWS_AUTH": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.3)
+    desa = sorted(wilayah.loc[wilayah["kode_puskesmas"] == kode, "kode_desa"])
+    yield AuthServer(url, root, log, process, puskesmas=kode, desa=desa)
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def auth_page(auth_server: AuthServer) -> Iterator[Any]:
+    """Like :func:`page`, on the server with login (its own browser: the open server is not started)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=FLAGS)
+        context = b.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", base_url=auth_server.url)
+        watch = Watch()
+
+        def route(r: Any) -> None:
+            if urlparse(r.request.url).hostname in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                watch.external.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        tab = context.new_page()
+        tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: watch.errors.append(str(e)))
+        tab.set_default_timeout(30_000)
+        yield tab
+        context.close()
+        b.close()
+    assert not watch.external, f"requests left the machine: {watch.external}"
+    assert not watch.errors, f"browser console errors: {watch.errors}"
