@@ -1,16 +1,18 @@
 """Load benchmark: many simulated users of one office server, over loopback, through the main callbacks.
 
-    python bench/load.py [--workspace DIR] [--users 50] [--seconds 60] [--warmup 15] [--configs 2x8,3x4]
-                         [--no-baseline]
+    python bench/load.py [--workspace DIR] [--users 50] [--seconds 60] [--warmup 15] [--think 0]
+                         [--configs 2x8,3x4] [--no-baseline]
 
 Copies the workspace (default: a fresh demo district, generated and ingested) into a temporary folder, adds a
 ``dinkes`` bench user (the whole kabupaten: the heaviest views) and starts the documented production command with
 login on (``PWS_AUTH=1 gunicorn -w W --threads T 'app:create_server()'``). Each simulated user is a thread with its
 own HTTP session: it signs in through the login form (so the session, CSRF and access checks are on every request)
-and then, without pause, does what a user does: change the indicator or the month in the shell (the shell callback)
-and look at Peta (the map update), PWS (the table), Tren (both grids) and Ringkasan (the overview), with the
-callback payloads built from the app's own ``/_dash-dependencies``. Requests of the warm-up (``--warmup`` seconds:
-the first views of each indicator and month fill the server's caches) are not counted.
+and then does what a user does: change the indicator or the month in the shell (the shell callback) and look at
+Peta (the map update), PWS (the table), Tren (both grids) or Ringkasan (the overview), with the callback payloads
+built from the app's own ``/_dash-dependencies``. ``--think S`` makes each user pause a random 0–2S seconds
+between views (a person reading the screen; 0, the default: back-to-back requests, the harshest load). Requests
+of the warm-up (``--warmup`` seconds: the first views of each indicator and month fill the server's caches) are
+not counted.
 
 Printed: throughput (requests/s), p50/p95/p99 latency per callback and overall, errors (any status but 200/204,
 or a failed request). Baselines in the same run (unless ``--no-baseline``): 1 user on the first configuration,
@@ -23,6 +25,7 @@ server does with the clients elsewhere.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -91,7 +94,7 @@ def prepare(source: Path | None, into: Path) -> Path:
 def start(root: Path, config: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``config``: ``WxT`` for gunicorn with W workers and T threads, ``single`` for ``python app.py``."""
     port = _free_port()
-    env = {**__import__("os").environ, "PWS_WORKSPACE": str(root), "PWS_AUTH": "1", "PWS_PORT": str(port)}
+    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_AUTH": "1", "PWS_PORT": str(port)}
     if config == "single":
         command = [sys.executable, "app.py"]
     else:
@@ -175,7 +178,7 @@ class Results:
 
 
 def simulated_user(url: str, cbs: dict[str, Callback], tahun: int, months: list[int], seed: int,
-                   start_at: float, stop_at: float, results: Results) -> None:  # fmt: skip
+                   start_at: float, stop_at: float, results: Results, think: float = 0.0) -> None:  # fmt: skip
     rng = random.Random(seed)
     try:
         t0 = time.perf_counter()
@@ -187,6 +190,8 @@ def simulated_user(url: str, cbs: dict[str, Callback], tahun: int, months: list[
         return
     drawn: Any = None
     while time.monotonic() < stop_at:
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
         filters = {"tahun": tahun, "bulan": rng.choice(months), "indikator": rng.choice(INDICATORS),
                    "puskesmas": None, "desa": None}  # fmt: skip
         values: dict[tuple[str, str], Any] = {
@@ -218,7 +223,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def run(root: Path, config: str, users: int, seconds: float, warmup: float, log: Path) -> dict[str, Any]:
+def run(
+    root: Path, config: str, users: int, seconds: float, warmup: float, log: Path, think: float = 0.0
+) -> dict[str, Any]:
     from pws.service import latest_period
 
     process, url = start(root, config, log)
@@ -234,13 +241,16 @@ def run(root: Path, config: str, users: int, seconds: float, warmup: float, log:
         start_at = time.monotonic() + warmup
         stop_at = start_at + seconds
         threads = [
-            threading.Thread(target=simulated_user, args=(url, cbs, tahun, months, i, start_at, stop_at, results))
+            threading.Thread(
+                target=simulated_user, args=(url, cbs, tahun, months, i, start_at, stop_at, results, think)
+            )
             for i in range(users)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        load = os.getloadavg()[0]
     finally:
         stop(process)
     every = [v for values in results.latencies.values() for v in values]
@@ -248,6 +258,7 @@ def run(root: Path, config: str, users: int, seconds: float, warmup: float, log:
     return {
         "config": config,
         "users": users,
+        "load": load,
         "throughput": requests_done / seconds,
         "per": {k: v for k, v in sorted(results.latencies.items())},
         "errors": dict(results.errors),
@@ -259,7 +270,8 @@ def report(result: dict[str, Any]) -> None:
     label = "gunicorn -w {} --threads {}".format(*result["config"].split("x")) if "x" in result["config"] else (
         "python app.py (one process)")  # fmt: skip
     errors = sum(result["errors"].values())
-    print(f"\n== {label}, {result['users']} users: {result['throughput']:.1f} requests/s, {errors} errors")
+    print(f"\n== {label}, {result['users']} users: {result['throughput']:.1f} requests/s, {errors} errors "
+          f"(machine load average at the end: {result['load']:.1f})")  # fmt: skip
     print(f"   {'callback':<16}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     rows = [*result["per"].items(), ("ALL", result["all"])]
     for name, values in rows:
@@ -276,6 +288,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a user's views, seconds")
     parser.add_argument("--configs", default="2x8", help="gunicorn workers x threads, comma-separated")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
@@ -285,11 +298,11 @@ def main() -> None:
         configs = [c.strip() for c in args.configs.split(",") if c.strip()]
         results = []
         if not args.no_baseline:
-            results.append(run(root, configs[0], 1, args.seconds, args.warmup, log))
+            results.append(run(root, configs[0], 1, args.seconds, args.warmup, log, args.think))
         for config in configs:
-            results.append(run(root, config, args.users, args.seconds, args.warmup, log))
+            results.append(run(root, config, args.users, args.seconds, args.warmup, log, args.think))
         if not args.no_baseline:
-            results.append(run(root, "single", args.users, args.seconds, args.warmup, log))
+            results.append(run(root, "single", args.users, args.seconds, args.warmup, log, args.think))
         for result in results:
             report(result)
         main_result = next(r for r in results if r["users"] == args.users and r["config"] == configs[0])
