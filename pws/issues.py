@@ -20,6 +20,16 @@ Severity = Literal["error", "warning", "info"]
 #: code -> severity. "error": the row/feature/file is not used; "warning": used but flagged; "info": note.
 ISSUE_TYPES: dict[str, Severity] = {
     # keamanan: hostile files, faults, backup (issue 8)
+    "berkas_terlalu_besar": "error",
+    "zip_terlalu_banyak_isi": "error",
+    "zip_terlalu_besar_terurai": "error",
+    "zip_rasio_kompresi": "error",
+    "terlalu_banyak_sheet": "error",
+    "sheet_terlalu_besar": "error",
+    "waktu_baca_habis": "error",
+    "rumus_tanpa_nilai": "warning",
+    "format_beda_ekstensi": "info",
+    "pengodean_cadangan": "warning",
     # akses: login, users, roles (issue 8)
     # jejaring: service network master list (issue 10)
     "jejaring_jenis_tidak_dikenal": "error",

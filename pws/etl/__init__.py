@@ -18,10 +18,11 @@ import pandas as pd
 from pws.catalogue import Catalogue
 from pws.etl.families import vocabulary
 from pws.etl.layout import Context, Memo, SheetReader, ValueRow
+from pws.etl.limits import Deadline, limits
 from pws.etl.model import TIDY_COLUMNS, FileResult, UnreadableFileError
 from pws.etl.names import DesaMatcher
 from pws.etl.posyandu import PosyanduMatcher, PosyanduRow
-from pws.etl.read import read_workbook
+from pws.etl.read import read_workbook, timeout_error
 from pws.issues import Issue, issue
 
 __all__ = ["TIDY_COLUMNS", "FileResult", "Tidier"]
@@ -52,14 +53,22 @@ class Tidier:
     def tidy(self, path: Path, data: bytes | None = None) -> FileResult:
         """Parse one file. ``data`` are its bytes when already in memory (uploads): ``path`` is then only the
         file's name (lineage, messages, the archive's suffix) and is never opened."""
-        raw = data if data is not None else path.read_bytes()
+        lim = limits()
+        clock = Deadline(lim.parse_seconds)  # soft: checked between sheets, here and in the reader
+        try:
+            if data is None and path.stat().st_size > lim.max_file_bytes:
+                read_workbook(path, None, lim, clock)  # raises berkas_terlalu_besar without reading the bytes
+            raw = data if data is not None else path.read_bytes()
+        except OSError:
+            raw = b""  # the reader says why it cannot open the file
         sha = hashlib.sha256(raw).hexdigest()
         issues: list[Issue] = []
         try:
-            workbook = read_workbook(path, raw)
+            workbook = read_workbook(path, raw if raw or data is not None else None, lim, clock)
         except UnreadableFileError as exc:
-            issues.append(issue("berkas_tidak_terbaca", file=path.name, detail=exc.detail))
+            issues.append(_unreadable_issue(path.name, exc))
             return FileResult(path, sha, pd.DataFrame(columns=TIDY_COLUMNS), issues, readable=False)
+        issues += workbook.issues
         ctx = Context(
             path.name,
             self.catalogue,
@@ -77,6 +86,9 @@ class Tidier:
         families: list[str] = []
         puskesmas: list[str] = []
         for sheet in workbook.sheets:
+            if clock.passed():
+                issues.append(_unreadable_issue(path.name, timeout_error(clock, sheet.name)))
+                return FileResult(path, sha, pd.DataFrame(columns=TIDY_COLUMNS), issues, readable=False)
             if not sheet.visible:
                 issues.append(issue("sheet_tersembunyi", file=path.name, sheet=sheet.name))
                 continue
@@ -139,6 +151,13 @@ class Tidier:
         text = pd.StringDtype(na_value=np.nan)  # what pandas infers for text (its storage follows pandas' options)
         frame = pd.DataFrame({name: _array(col, text) for name, col in columns.items()}, copy=False)
         return frame, sorted({(int(t), int(b)) for t, b in set(zip(tahun, bulan, strict=True))})
+
+
+def _unreadable_issue(name: str, exc: UnreadableFileError) -> Issue:
+    """The record of a file that could not be read: the limit's own code, else ``berkas_tidak_terbaca``."""
+    if exc.code is None:
+        return issue("berkas_tidak_terbaca", file=name, detail=exc.detail)
+    return issue(exc.code, file=name, sheet=exc.sheet, cell=exc.cell, **exc.params)
 
 
 def _array(values: Sequence[Any], text: pd.StringDtype) -> Any:

@@ -27,11 +27,22 @@ TIDY_COLUMNS = [
 
 
 class UnreadableFileError(Exception):
-    """A file that cannot be read at all. ``detail`` is an Indonesian explanation for the user."""
+    """A file that cannot be read at all. ``detail`` is an Indonesian explanation for the user.
 
-    def __init__(self, detail: str) -> None:
+    ``code`` (optional) is a registered issue code with its own message (``issue.<code>`` in the locale files),
+    filled with ``params``; ``sheet`` and ``cell`` say where, when there is a place. Without a code the problem is
+    reported as ``berkas_tidak_terbaca`` with ``detail``.
+    """
+
+    def __init__(
+        self, detail: str, code: str | None = None, sheet: str | None = None, cell: str | None = None, **params: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.code = code
+        self.sheet = sheet
+        self.cell = cell
+        self.params = params
 
 
 @dataclass
@@ -55,6 +66,9 @@ class Workbook:
     name: str
     kind: str  # xlsx | xls | ods | csv | html
     sheets: list[Sheet]
+    #: what the reader noticed while reading (a format other than the extension says, a fallback text encoding,
+    #: formulas without saved values): records, like every other problem
+    issues: list[Issue] = field(default_factory=list)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
 import re
 import tempfile
@@ -27,7 +28,10 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
+from pws.etl.limits import RATIO_MIN_BYTES, Deadline, Limits
+from pws.etl.limits import limits as current_limits
 from pws.etl.model import Sheet, UnreadableFileError, Workbook
+from pws.issues import Issue, issue
 
 __all__ = ["cell_address", "detect_kind", "read_workbook"]
 
@@ -59,9 +63,6 @@ _SNIFF = 65536
 _CALAMINE_SUFFIXES = {"xlsx": (".xlsx", ".xlsm", ".xlam"), "xls": (".xls", ".xla"), "ods": (".ods",)}
 _GRID_SHEETS = (SheetTypeEnum.WorkSheet, SheetTypeEnum.MacroSheet, SheetTypeEnum.DialogSheet)
 _FATAL = (KeyboardInterrupt, SystemExit, MemoryError)
-#: the largest grid read (rows x columns from A1 to the last value): 20 million cells is ~0.3 GB of Python lists,
-#: far beyond any report, even a by-name export of a whole district
-_MAX_CELLS = 20_000_000
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -179,62 +180,258 @@ def _contains_table(data: bytes) -> bool:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-def read_workbook(path: Path | str, data: bytes | None = None) -> Workbook:
+def read_workbook(
+    path: Path | str, data: bytes | None = None, limits: Limits | None = None, deadline: Deadline | None = None
+) -> Workbook:
     """Every sheet of the file at ``path``; see the module docstring for the grid conventions.
 
     ``data`` are the file's bytes when they are already in memory (an upload): ``path`` is then only the file's
     name, kept for lineage and messages, and is never opened, so an uploaded name never becomes a path.
 
+    ``limits`` (default: :func:`pws.etl.limits.limits`, the settings in force) are checked before parsing where
+    possible (size, zip directory, sheet dimensions) and after reading each sheet; ``deadline`` is the soft parse
+    budget (started here when not given), checked between sheets. A file over a limit raises
+    :class:`UnreadableFileError` with the limit's issue code.
+
     * xlsx/xls/ods: every worksheet (chart sheets hold no cells and are left out), ``merged`` from calamine
       (for ODS, which calamine does not cover, from ``content.xml``), ``visible`` False for hidden and very hidden
       sheets. Merged ranges are clipped to the grid (a title merged far beyond the last value loses only empty
-      cells).
+      cells). xlsx cells holding a formula without a saved value (files written by a program, never opened in
+      Excel) read as empty and are reported (``rumus_tanpa_nilai``).
     * CSV: one sheet named ``""``, every cell a string. Encoding UTF-8 (with or without BOM), UTF-16 with BOM,
-      else Windows-1252 (Latin-1 as last resort); delimiter ``;``, tab or ``,`` as
-      :func:`pws.workspace.detect_delimiter` decides, or Excel's ``sep=;`` first line (which is then dropped, as
-      Excel does).
+      else Windows-1252 (Latin-1 as last resort, both reported as ``pengodean_cadangan``); delimiter ``;``, tab or
+      ``,`` as :func:`pws.workspace.detect_delimiter` decides, or Excel's ``sep=;`` first line (which is then
+      dropped, as Excel does).
     * HTML: one sheet per ``<table>`` named ``"Tabel 1"``, ``"Tabel 2"``, ... in document order; colspan/rowspan
       become merged ranges with the text in the first cell, as in Excel.
 
-    Every grid is rectangular (short rows padded with ``''``).
+    A spreadsheet extension on a CSV or HTML file is reported (``format_beda_ekstensi``, info). Every grid is
+    rectangular (short rows padded with ``''``).
     """
+    lim = limits if limits is not None else current_limits()
+    clock = deadline if deadline is not None else Deadline(lim.parse_seconds)
     name = Path(path).name
     on_disk: Path | None = None
     if data is None:
         on_disk = Path(path)
         try:
+            size = on_disk.stat().st_size
+            _check_size(size, lim)
             data = on_disk.read_bytes()
         except FileNotFoundError as exc:
             raise UnreadableFileError("berkas tidak ditemukan") from exc
         except OSError as exc:
             raise UnreadableFileError(f"berkas tidak dapat dibuka ({exc.strerror or exc})") from exc
+    _check_size(len(data), lim)
     kind = detect_kind(data, name)
+    notes: list[Issue] = []
+    suffix = Path(name).suffix.lower()
+    if kind in ("csv", "html") and suffix in _SPREADSHEET_SUFFIXES:
+        notes.append(issue("format_beda_ekstensi", file=name, ekstensi=suffix, format=_KIND_NAMES[kind]))
     if kind == "csv":
-        sheets = [_read_csv(data)]
+        sheets = [_read_csv(data, name, notes)]
     elif kind == "html":
-        sheets = _read_html(data)
+        sheets = _read_html(data, name, notes)
     else:
-        sheets = _read_calamine(name, data, kind, on_disk)
-    return Workbook(name=name, kind=kind, sheets=sheets)
+        sheets = _read_calamine(name, data, kind, on_disk, lim, clock, notes)
+    for sheet in sheets:
+        _check_grid(sheet.name, len(sheet.rows), len(sheet.rows[0]) if sheet.rows else 0, lim)
+    return Workbook(name=name, kind=kind, sheets=sheets, issues=notes)
+
+
+# --- limits ------------------------------------------------------------------------------------------------------
+
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+_KIND_NAMES = {"csv": "CSV (teks)", "html": "HTML (halaman web)"}
+
+
+def _check_size(size: int, lim: Limits) -> None:
+    if size > lim.max_file_bytes:
+        raise UnreadableFileError(
+            f"berkas terlalu besar ({_mb(size)})", code="berkas_terlalu_besar", ukuran=_mb(size),
+            batas=_mb(lim.max_file_bytes),
+        )  # fmt: skip
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / 1024 / 1024:.1f}".replace(".", ",") + " MB"
+
+
+def _check_grid(sheet: str, height: int, width: int, lim: Limits) -> None:
+    """Rows, columns and cells of one sheet (from its dimension or its grid) against the limits."""
+    if height > lim.max_rows or width > lim.max_columns or height * width > lim.max_cells:
+        last = cell_address(max(height - 1, 0), max(width - 1, 0))
+        raise UnreadableFileError(
+            TOO_BIG.format(sheet=sheet, address=last), code="sheet_terlalu_besar", sheet=sheet or None, cell=last,
+            baris=height, kolom=width, sel_akhir=last, batas_baris=lim.max_rows, batas_kolom=lim.max_columns,
+        )  # fmt: skip
+
+
+def _check_zip(data: bytes, kind: str, lim: Limits) -> zipfile.ZipFile:
+    """The zip directory checked against the limits, nothing decompressed; the open archive for more checks.
+
+    A zip without a readable central directory (a file cut short in transfer) is broken."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except _FATAL:
+        raise
+    except Exception as exc:
+        raise UnreadableFileError(ODS_BROKEN if kind == "ods" else EXCEL_BROKEN) from exc
+    if len(members) > lim.max_zip_entries:
+        raise UnreadableFileError(
+            "terlalu banyak isi", code="zip_terlalu_banyak_isi", jumlah=len(members), batas=lim.max_zip_entries
+        )
+    total = sum(m.file_size for m in members)
+    if total > lim.max_uncompressed_bytes:
+        raise UnreadableFileError(
+            "isi terlalu besar", code="zip_terlalu_besar_terurai", ukuran=_mb(total),
+            batas=_mb(lim.max_uncompressed_bytes),
+        )  # fmt: skip
+    for m in members:
+        if m.file_size >= RATIO_MIN_BYTES:
+            ratio = m.file_size / max(m.compress_size, 1)
+            if ratio > lim.max_compression_ratio:
+                raise UnreadableFileError(
+                    "bom zip", code="zip_rasio_kompresi", anggota=m.filename[:80], rasio=int(ratio),
+                    batas=int(lim.max_compression_ratio),
+                )  # fmt: skip
+    return archive
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
+_HEAD_BYTES = 4096
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Member name of each worksheet -> sheet name (from ``xl/workbook.xml`` and its relationships); empty when
+    they cannot be read (calamine then says what is wrong)."""
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except _FATAL:
+        raise
+    except Exception:
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id", "")] = target
+    out = {}
+    for el in book.iter():
+        if el.tag.endswith("}sheet") or el.tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), "")
+            if rid in targets:
+                out[targets[rid]] = el.get("name", "")
+    return out
+
+
+def _check_xlsx_dimensions(archive: zipfile.ZipFile, parts: dict[str, str], lim: Limits) -> None:
+    """The ``<dimension>`` each sheet declares (first KB of its XML) against the row and column limits."""
+    if len(parts) > lim.max_sheets:
+        raise UnreadableFileError(
+            "terlalu banyak sheet", code="terlalu_banyak_sheet", jumlah=len(parts), batas=lim.max_sheets
+        )
+    for member, sheet in parts.items():
+        try:
+            with archive.open(member) as fh:
+                head = fh.read(_HEAD_BYTES)
+        except _FATAL:
+            raise
+        except Exception:
+            continue  # calamine reports a broken member
+        found = _DIMENSION.search(head)
+        if found and found.group(3) and found.group(4):
+            _check_grid(sheet, int(found.group(4)), _column_number(found.group(3).decode()), lim)
+
+
+_FORMULA_CELL = re.compile(
+    rb"<c\s+r=\"([A-Z]{1,3}[0-9]+)\"([^>]*)>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+_FORMULA_EXAMPLES = 5
+
+
+def _formulas_without_value(archive: zipfile.ZipFile, parts: dict[str, str], name: str) -> list[Issue]:
+    """One ``rumus_tanpa_nilai`` per sheet holding formula cells with no saved value (calamine reads them as
+    empty). The XML was checked against the size limits; members are decompressed only when a formula is there."""
+    found: list[Issue] = []
+    for member, sheet in parts.items():
+        try:
+            xml = archive.read(member)
+        except _FATAL:
+            raise
+        except Exception:
+            continue
+        if b"<f" not in xml:
+            continue
+        cells = [
+            (m.group(1).decode(), html.unescape((m.group(3) or b"").decode("utf-8", "replace")))
+            for m in _FORMULA_CELL.finditer(xml)
+            if b't="str"' not in m.group(2)  # an empty text result, saved by Excel
+        ]
+        if cells:
+            first, formula = cells[0]
+            found.append(
+                issue(
+                    "rumus_tanpa_nilai",
+                    file=name,
+                    sheet=sheet,
+                    cell=first,
+                    cell_pertama=first,
+                    rumus=(formula or "…")[:60],
+                    jumlah=len(cells),
+                    contoh=", ".join(c for c, _ in cells[:_FORMULA_EXAMPLES]) + (" …" if len(cells) > 5 else ""),
+                )  # fmt: skip
+            )
+    return found
 
 
 # --- spreadsheets ----------------------------------------------------------------------------------------------
 
 
-def _read_calamine(name: str, data: bytes, kind: str, on_disk: Path | None) -> list[Sheet]:
+def _read_calamine(
+    name: str, data: bytes, kind: str, on_disk: Path | None, lim: Limits, clock: Deadline, notes: list[Issue]
+) -> list[Sheet]:
+    if kind in ("xlsx", "ods"):
+        with _check_zip(data, kind, lim) as archive:
+            if kind == "xlsx":
+                parts = _xlsx_sheet_parts(archive)
+                _check_xlsx_dimensions(archive, parts, lim)
+                formulas = _formulas_without_value(archive, parts, name)
+            else:
+                formulas = []
+    else:
+        formulas = []
     try:
         with contextlib.ExitStack() as stack:
-            return _calamine_sheets(name, data, kind, on_disk, stack)
+            sheets = _calamine_sheets(name, data, kind, on_disk, stack, lim, clock)
     except UnreadableFileError:
         raise
     except _FATAL:
         raise
     except BaseException as exc:  # calamine errors, and pyo3 panics (a BaseException) on malformed files
         raise UnreadableFileError(_calamine_detail(exc, data, kind)) from exc
+    read = {sheet.name for sheet in sheets if sheet.visible}
+    notes += [f for f in formulas if f.sheet in read]
+    return sheets
 
 
 def _calamine_sheets(
-    name: str, data: bytes, kind: str, on_disk: Path | None, stack: contextlib.ExitStack
+    name: str,
+    data: bytes,
+    kind: str,
+    on_disk: Path | None,
+    stack: contextlib.ExitStack,
+    lim: Limits,
+    clock: Deadline,
 ) -> list[Sheet]:
     try:
         # from bytes already in memory (faster than from_path), whatever the extension says
@@ -253,14 +450,21 @@ def _calamine_sheets(
     sheets: list[Sheet] = []
     ods_merged: dict[str, list[tuple[int, int, int, int]]] | None = None
     with book:
-        for index, meta in enumerate(book.sheets_metadata):
+        metadata = book.sheets_metadata
+        if len(metadata) > lim.max_sheets:
+            raise UnreadableFileError(
+                "terlalu banyak sheet", code="terlalu_banyak_sheet", jumlah=len(metadata), batas=lim.max_sheets
+            )
+        for index, meta in enumerate(metadata):
             if meta.typ not in _GRID_SHEETS:
                 continue
+            if clock.passed():
+                raise timeout_error(clock, meta.name)
             calamine_sheet = book.get_sheet_by_index(index)
             end = calamine_sheet.end
-            if end is not None and (end[0] + 1) * (end[1] + 1) > _MAX_CELLS:
+            if end is not None:
                 # a stray value far away (row 1,048,576) would make a grid of tens of millions of cells
-                raise UnreadableFileError(TOO_BIG.format(sheet=meta.name, address=cell_address(*end)))
+                _check_grid(meta.name, end[0] + 1, end[1] + 1, lim)
             rows = calamine_sheet.to_python(skip_empty_area=False)
             ranges = calamine_sheet.merged_cell_ranges
             width = _make_rectangular(rows)
@@ -279,6 +483,13 @@ def _calamine_sheets(
                 )
             )
     return sheets
+
+
+def timeout_error(clock: Deadline, next_sheet: str) -> UnreadableFileError:
+    return UnreadableFileError(
+        "batas waktu baca habis", code="waktu_baca_habis", sheet=next_sheet or None, batas=f"{clock.seconds:g}",
+        detik=f"{clock.elapsed():.0f}", sheet_berikut=next_sheet,
+    )  # fmt: skip
 
 
 def _make_rectangular(rows: list[list[Any]]) -> int:
@@ -402,8 +613,9 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
 # --- text --------------------------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, html: bool = False) -> str:
-    """UTF-16 (BOM), UTF-8 (BOM optional), the charset an HTML page declares, Windows-1252, Latin-1."""
+def _decode(data: bytes, html: bool = False, name: str = "", notes: list[Issue] | None = None) -> str:
+    """UTF-16 (BOM), UTF-8 (BOM optional), the charset an HTML page declares, Windows-1252, Latin-1 (the last two
+    reported in ``notes`` as ``pengodean_cadangan``)."""
     try:
         if data.startswith(_UTF16_BOMS):
             return data.decode("utf-16")
@@ -418,6 +630,8 @@ def _decode(data: bytes, html: bool = False) -> str:
                     return data.decode(declared.group(1).decode("ascii"))
                 except (LookupError, UnicodeDecodeError):
                     pass
+        if notes is not None:
+            notes.append(issue("pengodean_cadangan", file=name, pengodean="cp1252"))
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError:
@@ -429,10 +643,10 @@ def _decode(data: bytes, html: bool = False) -> str:
 _SEP_LINE = re.compile(r"\A\s*sep=(.)[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 
 
-def _read_csv(data: bytes) -> Sheet:
+def _read_csv(data: bytes, name: str = "", notes: list[Issue] | None = None) -> Sheet:
     from pws.workspace import detect_delimiter  # imported here: pws.workspace pulls in geopandas (~1 s)
 
-    text = _decode(data)
+    text = _decode(data, name=name, notes=notes)
     sep_line = _SEP_LINE.match(text)
     if sep_line:
         delimiter = sep_line.group(1)
@@ -576,8 +790,8 @@ class _TableParser(HTMLParser):
             self.open[-1].add_text(data)
 
 
-def _read_html(data: bytes) -> list[Sheet]:
-    text = _decode(data, html=True)
+def _read_html(data: bytes, name: str = "", notes: list[Issue] | None = None) -> list[Sheet]:
+    text = _decode(data, html=True, name=name, notes=notes)
     parser = _TableParser()
     try:
         parser.feed(text)
