@@ -55,14 +55,19 @@ class Tidier:
         file's name (lineage, messages, the archive's suffix) and is never opened."""
         lim = limits()
         clock = Deadline(lim.parse_seconds)  # soft: checked between sheets, here and in the reader
+        issues: list[Issue] = []
+        raw = b""
         try:
             if data is None and path.stat().st_size > lim.max_file_bytes:
                 read_workbook(path, None, lim, clock)  # raises berkas_terlalu_besar without reading the bytes
             raw = data if data is not None else path.read_bytes()
         except OSError:
-            raw = b""  # the reader says why it cannot open the file
+            pass  # the reader says why it cannot open the file
+        except UnreadableFileError as exc:
+            issues.append(_unreadable_issue(path.name, exc))
+            return FileResult(path, hashlib.sha256(raw).hexdigest(), pd.DataFrame(columns=TIDY_COLUMNS), issues,
+                              readable=False)  # fmt: skip
         sha = hashlib.sha256(raw).hexdigest()
-        issues: list[Issue] = []
         try:
             workbook = read_workbook(path, raw if raw or data is not None else None, lim, clock)
         except UnreadableFileError as exc:
