@@ -112,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--debug", action="store_true", help=t("cli.serve.debug"))
     serve.add_argument("--auth", action="store_true", help=t("akses.cli_serve_auth"))
     _add_user_parser(sub)
+
+    backup_help = t("keamanan.cli_backup_help")
+    backup = sub.add_parser("backup", help=backup_help, description=backup_help, **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(backup)
+    _add_workspace(backup)
+    backup.add_argument("-o", "--output", metavar="FILE.zip", required=True, help=t("keamanan.cli_backup_output"))
+    backup.add_argument("--tanpa-laporan", action="store_true", help=t("keamanan.cli_backup_tanpa_laporan"))
+
+    restore_help = t("keamanan.cli_restore_help")
+    restore = sub.add_parser("restore", help=restore_help, description=restore_help, **_parser_kwargs())  # type: ignore[arg-type]
+    _localise(restore)
+    restore.add_argument("source", metavar="FILE.zip", help=t("keamanan.cli_restore_source"))
+    _add_workspace(restore)
+    restore.add_argument("--paksa", action="store_true", help=t("keamanan.cli_restore_paksa"))
     return parser
 
 
@@ -587,6 +601,42 @@ def cmd_user(args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pws.backup import BackupError, backup
+    from pws.upload import format_size
+
+    try:
+        summary = backup(Workspace.resolve(args.workspace), Path(args.output), with_laporan=not args.tanpa_laporan)
+    except BackupError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(t("keamanan.gagal", detail=exc), file=sys.stderr)
+        return 2
+    print(
+        t("keamanan.cli_backup_done", path=summary.path, ukuran=format_size(summary.size), berkas=summary.files,
+          arsip=summary.archived, store=summary.backend, baris=sum(summary.tables.values()))
+    )  # fmt: skip
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pws.backup import BackupError, restore
+
+    source = Path(args.source)
+    try:
+        manifest = restore(source, Workspace.resolve(args.workspace), force=args.paksa)
+    except BackupError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(t("keamanan.gagal", detail=exc), file=sys.stderr)
+        return 2
+    files = sum(1 for name in manifest["anggota"] if name.startswith("berkas/"))
+    print(t("keamanan.cli_restore_done", path=source, waktu=manifest["waktu"], berkas=files, store=manifest["store"]))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -603,6 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rapat": cmd_rapat,
         "serve": cmd_serve,
         "user": cmd_user,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
     }
     if args.command is None:
         parser.print_help()
