@@ -64,6 +64,8 @@ DATABASE_URL_ENV = "PWS_DATABASE_URL"
 SQLITE_NAME = "pws.sqlite"
 ARCHIVE_DIR = "arsip"
 BUSY_TIMEOUT_MS = 30_000
+#: a temporary archive file older than this belongs to no running writer
+_STALE_TMP_S = 600
 #: key of the PostgreSQL advisory lock that serialises writers
 _PG_LOCK_KEY = 0x5057_5344  # "PWSD"
 
@@ -260,10 +262,16 @@ class Store:
                 fh.write(raw)
                 fh.flush()
                 os.fsync(fh.fileno())
+            _pause("arsip")
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        # temporary files of the same content left by a writer that was killed (never read: not a final name)
+        for stale in target.parent.glob(f".{digest}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > _STALE_TMP_S:
+                    stale.unlink()
         return relative
 
     def ingest(self, result: FileResult, raw: bytes, keluarga_key: str | None = None) -> IngestOutcome:
@@ -383,6 +391,7 @@ class Store:
         written = self._insert_observations(conn, _records(rows, bid, keluarga))
         if result.posyandu_rows is not None and not result.posyandu_rows.empty:
             _insert_posyandu(conn, result.posyandu_rows, result.kode_puskesmas, bid, keluarga)
+        _pause("transaksi")
         problems = [*result.issues, *conflicts]
         _insert_problems(conn, bid, problems)
         status = STATUS_REPLACED if replaced else STATUS_NEW
@@ -429,9 +438,16 @@ class Store:
         problems = [*result.issues, *extra]
         periode = ",".join(f"{y:04d}-{m:02d}" for y, m in sorted(set(result.periods)))
         values = _log_values(result, raw, digest, arsip, keluarga, periode)
-        with self._write() as conn:
-            bid = _insert_log(conn, {**values, "status": STATUS_FAILED, "jumlah_masalah": len(problems)})
-            _insert_problems(conn, bid, problems)
+        try:
+            with self._write() as conn:
+                bid = _insert_log(conn, {**values, "status": STATUS_FAILED, "jumlah_masalah": len(problems)})
+                _insert_problems(conn, bid, problems)
+        except SQLAlchemyError as exc:
+            # even the log cannot be written (disk full, database gone): nothing was stored; say so to the caller,
+            # whose report shows the problems of the outcome
+            if not extra:
+                extra = [issue("penyimpanan_gagal", file=result.path.name, detail=_describe(exc))]
+            return IngestOutcome(STATUS_FAILED, None, 0, 0, extra)
         return IngestOutcome(STATUS_FAILED, bid, 0, 0, extra)
 
     # ------------------------------------------------------------------ reading
@@ -727,6 +743,22 @@ def _same_number(a: float, b: float) -> bool:
 def _number(value: float) -> int | float:
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+#: tests only: ``<point>:<marker file>`` makes an ingest stop at ``point`` (``arsip``: the archive's temporary file
+#: written, not yet renamed; ``transaksi``: the observations inserted, not yet committed), write the marker file and
+#: sleep, so that a test can kill the process at exactly that moment (tests/test_faults.py)
+PAUSE_ENV = "PWS_UJI_JEDA"
+
+
+def _pause(point: str) -> None:
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    where, _, marker = spec.partition(":")
+    if where == point and marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(600)
 
 
 def _describe(exc: BaseException) -> str:
