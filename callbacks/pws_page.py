@@ -118,6 +118,8 @@ def update_page(filters: dict | None) -> tuple[Any, ...]:
         "columnSeparator": ";",
         "skipColumnGroupHeaders": True,
         "fileName": f"PWS_{ind.kode}_{tahun}-{bulan:02d}_{scope.name}.csv".replace(" ", "_"),
+        # names from users' files never become formulas in Excel (layouts/assets/aman.js, the rule of pws.safety)
+        "processCellCallback": {"function": "pwsCsvCell(params)"},
     }
     chosen = {"pws-row-chosen": f"params.data && params.data.kode_desa === {json.dumps(desa)}"} if desa else {}
     return (

@@ -90,7 +90,12 @@ def layout(**_query: str) -> html.Div:
                                 }
                             ]
                         },
-                        csvExportParams={"columnSeparator": ";", "skipColumnGroupHeaders": True, "fileName": "pws.csv"},
+                        csvExportParams={
+                            "columnSeparator": ";",
+                            "skipColumnGroupHeaders": True,
+                            "fileName": "pws.csv",
+                            "processCellCallback": {"function": "pwsCsvCell(params)"},  # assets/aman.js
+                        },
                         className="pws-grid",
                         style={"height": "560px", "width": "100%"},
                     ),

@@ -18,6 +18,7 @@ from pws.etl import FileResult, Tidier, input_files
 from pws.etl.ingest import ingest_files
 from pws.i18n import t
 from pws.issues import Issue, has_errors
+from pws.safety import neutralise_frame
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -296,7 +297,7 @@ def cmd_tidy(args: argparse.Namespace) -> int:
         tidy = pd.concat([tidy.assign(posyandu=""), *(f.drop(columns="kode_unit") for f in posyandu)],
                          ignore_index=True)  # fmt: skip
     if args.output:
-        tidy.to_csv(args.output, index=False)
+        neutralise_frame(tidy).to_csv(args.output, index=False)  # names from users' files: never formulas
     failed = sum(not r.readable or r.rows.empty for r in results)
     if failed == len(results):
         return 2
@@ -362,7 +363,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 2
     out = table if args.semua_kolom else table[CONTRACT_COLUMNS]
     if args.output:
-        out.to_csv(args.output, index=False)
+        neutralise_frame(out).to_csv(args.output, index=False)  # names from users' files: never formulas
     else:
         shown = out.copy()
         numeric = shown.select_dtypes("number").columns

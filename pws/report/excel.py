@@ -32,9 +32,8 @@ from pws.figures.charts import status_label
 from pws.figures.theme import INK, STATUS_COLOURS, TARGET_STATUS_COLOURS
 from pws.i18n import t
 from pws.report.pack import COMPLETENESS_FILLS, PackData, format_date, ink_on
+from pws.safety import FORMULA_PREFIXES, neutralise
 
-#: a text starting with one of these is a formula (or DDE) to a spreadsheet program
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: first data row of every sheet (title, date/source, header above it)
 HEADER_ROW = 3
 
@@ -44,12 +43,6 @@ NUMBER_FORMATS = {
     "pct": "0.0",
     "pp": "+0.0;-0.0;0.0",
 }
-
-
-def neutralise(text: str) -> str:
-    """``text`` made safe as a spreadsheet cell: a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets
-    a ``'`` in front, so Excel and LibreOffice show it instead of evaluating it (OWASP "CSV injection")."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @dataclass(frozen=True)
