@@ -420,8 +420,9 @@ def test_the_archive_is_written_before_the_database_is_touched(
 ) -> None:
     result, raw = make_file("a.xlsx", grid("K1", 1, {DESA[0]: 5}))
     monkeypatch.setattr(store, "_write", _boom)  # the database is unreachable: not even a failure can be logged
-    with pytest.raises(OperationalError):
-        store.ingest(result, raw)
+    out = store.ingest(result, raw)  # still an outcome the caller can show, not an exception
+    assert out.status == "gagal" and out.berkas_id is None
+    assert [c.code for c in out.conflicts] == ["penyimpanan_gagal"]
     digest = hashlib.sha256(raw).hexdigest()
     assert (tmp_path / "arsip" / digest[:2] / f"{digest}.xlsx").read_bytes() == raw
     assert [p.name for p in (tmp_path / "arsip" / digest[:2]).iterdir()] == [f"{digest}.xlsx"]  # no temp files
