@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(demo)
     demo.add_argument("--seed", type=int, default=None, help=t("cli.demo.seed"))
     demo.add_argument("--force", action="store_true", help=t("cli.demo.force"))
+    demo.add_argument("--skala", choices=("kabupaten", "provinsi"), default="kabupaten", help=t("provinsi.cli_skala"))
+    demo.add_argument("--tanpa-ingest", action="store_true", help=t("provinsi.cli_tanpa_ingest"))
 
     check = sub.add_parser("cek", help=t("cli.cek.help"), description=t("cli.cek.help"), **_parser_kwargs())  # type: ignore[arg-type]
     _localise(check)
@@ -170,6 +172,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not ws.is_empty() and not args.force:
         print(t("cli.demo.not_empty", root=ws.root), file=sys.stderr)
         return 2
+    if args.skala == "provinsi":
+        return _demo_province(ws, args)
     summary = generate(ws.root, seed=args.seed if args.seed is not None else DEFAULT_SEED)
     results, statuses = ingest_files(ws, input_files([ws.laporan_dir]), _progress)
     print(t("cli.demo.ingested", files=len(results), rows=sum(len(r.rows) for r in results)))
@@ -661,3 +665,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     return commands[args.command](args)
+
+
+def _demo_province(ws: Workspace, args: argparse.Namespace) -> int:
+    """``pws demo --skala provinsi``: the synthetic province (written in parallel), then ingested unless told not to."""
+    import os
+
+    import pandas as pd
+
+    from pws.demo import DEFAULT_SEED
+    from pws.demo.province import generate_province
+
+    seed = args.seed if args.seed is not None else DEFAULT_SEED
+    summary = generate_province(ws.root, seed=seed, jobs=os.cpu_count() or 1)
+    if not args.tanpa_ingest:
+        results, _ = ingest_files(ws, input_files([ws.laporan_dir]), _progress)
+        print(t("cli.demo.ingested", files=len(results), rows=sum(len(r.rows) for r in results)))
+    n_kab = int(pd.read_csv(ws.root / "wilayah.csv", dtype=str)["kode_kabupaten"].nunique())
+    print(
+        t(
+            "provinsi.cli_done",
+            root=ws.root,
+            kabupaten=n_kab,
+            kecamatan=summary.n_kecamatan,
+            puskesmas=summary.n_puskesmas,
+            desa=summary.n_desa,
+            files=summary.n_files,
+            values=summary.n_values,
+        )
+    )
+    return 0

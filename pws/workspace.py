@@ -7,6 +7,7 @@ and spreadsheet row (header = row 1) and are left out of the frame; nothing is r
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 from python_calamine import CalamineError
 
 from pws.catalogue import Catalogue, load_catalogue
-from pws.codes import jenis_of, normalize_kode_desa, normalize_kode_wilayah
+from pws.codes import jenis_of, kode_kabupaten_of, normalize_kode_desa, normalize_kode_wilayah
 from pws.config import Workspace
 from pws.issues import Issue, issue
 from pws.numbers import NotANumberError, parse_number
@@ -87,11 +88,12 @@ def load_wilayah(path: Path) -> tuple[pd.DataFrame, list[Issue]]:
     """The master list of desa: one row per valid desa with canonical codes.
 
     Columns: kode_desa, nama_desa, kode_kecamatan, nama_kecamatan, kode_puskesmas, nama_puskesmas, jenis,
-    alias (``;``-separated, may be empty).
+    alias (``;``-separated, may be empty), kode_kabupaten, nama_kabupaten (optional in the file: when absent the
+    code comes from the ``PP.KK`` prefix of ``kode_desa`` and the name is empty).
     """
     issues: list[Issue] = []
     frame = _read(path, WILAYAH_COLUMNS, issues)
-    out_cols = [*WILAYAH_COLUMNS, "jenis", "alias"]
+    out_cols = [*WILAYAH_COLUMNS, "jenis", "alias", "kode_kabupaten", "nama_kabupaten"]
     if frame is None:
         return pd.DataFrame(columns=out_cols), issues
     fname = path.name
@@ -149,11 +151,23 @@ def load_wilayah(path: Path) -> tuple[pd.DataFrame, list[Issue]]:
                 "nama_puskesmas": rec["nama_puskesmas"],
                 "jenis": jenis,
                 "alias": rec.get("alias", ""),
+                "kode_kabupaten": _kode_kabupaten(rec.get("kode_kabupaten", ""), kode),
+                "nama_kabupaten": rec.get("nama_kabupaten", ""),
             }
         )
     result = pd.DataFrame(rows, columns=out_cols)
     issues.extend(_twin_names(result, fname))
     return result, issues
+
+
+def _kode_kabupaten(raw: str, kode_desa: str) -> str:
+    """``PP.KK`` as given (dotted or 4 digits), else the prefix of the desa code."""
+    text = raw.strip()
+    if re.fullmatch(r"\d{2}\.\d{2}", text):
+        return text
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text[:2]}.{text[2:]}"
+    return kode_kabupaten_of(kode_desa)
 
 
 def _twin_names(wilayah: pd.DataFrame, fname: str) -> list[Issue]:
@@ -348,7 +362,7 @@ def load_workspace(workspace: Workspace, with_boundaries: bool = False) -> Works
     wilayah_path = workspace.wilayah_path
     if wilayah_path is None:
         issues.append(issue("berkas_tidak_ada", file=str(workspace.root / "wilayah.csv")))
-        wilayah = pd.DataFrame(columns=[*WILAYAH_COLUMNS, "jenis", "alias"])
+        wilayah = pd.DataFrame(columns=[*WILAYAH_COLUMNS, "jenis", "alias", "kode_kabupaten", "nama_kabupaten"])
     else:
         wilayah, found = load_wilayah(wilayah_path)
         issues += found
