@@ -127,14 +127,12 @@ def create_app(workspace: Workspace | None = None, warm: bool = True, login: boo
 
     @app.server.route("/geo/<name>")
     def geojson(name: str):  # type: ignore[no-untyped-def,unused-ignore]
-        geometry = service.map_geometry(service.current_workspace())
-        if geometry is None:
+        # any layer of any view (a province has one per kabupaten); file names carry a hash of the boundaries,
+        # so the browser may keep them for a long time
+        path = service.geo_file(service.current_workspace(), name)
+        if path is None:
             abort(404)
-        # file names carry a hash of the boundaries, so the browser may keep them for a long time
-        files = {p.name: p for p in (geometry.desa_geojson, geometry.kecamatan_geojson)}
-        if name not in files:
-            abort(404)
-        return send_file(files[name], mimetype="application/geo+json", max_age=7 * 24 * 3600)
+        return send_file(path, mimetype="application/geo+json", max_age=7 * 24 * 3600)
 
     @app.server.route("/berkas/<int:berkas_id>")
     def archived_report(berkas_id: int):  # type: ignore[no-untyped-def,unused-ignore]

@@ -7,6 +7,7 @@ itself never waits for it."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import dash
@@ -15,7 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from layouts._ids import KUALITAS, PETA, SHELL
 from layouts.kualitas import marks_box
-from layouts.peta import EMPTY_TREND, STREET, drawn_key
+from layouts.peta import EMPTY_TREND, STREET, drawn_key, map_figure
 from pws import auth, service
 from pws.figures.maps import (
     PETA_VIEW_PX,
@@ -36,6 +37,7 @@ from pws.mapdata import (
     desa_facts,
     desa_items,
     ink_on,
+    kabupaten_map_frame,
     lineage_groups,
     map_locations,
     map_values,
@@ -86,6 +88,8 @@ def breadcrumb(filters: dict) -> list:
     wilayah = service.workspace_data(ws).wilayah
     pkm, desa = filters.get("puskesmas"), filters.get("desa")
     items: list = [_crumb(t("ui.kabupaten"), "kabupaten", "", active=not pkm)]
+    if service.is_province(ws):
+        items = province_crumbs(filters, active=not pkm)
     if pkm:
         names = wilayah.loc[wilayah["kode_puskesmas"] == pkm, "nama_puskesmas"]
         label = f"{t('ui.puskesmas')} {names.iloc[0]}" if len(names) else str(pkm)
@@ -97,7 +101,20 @@ def breadcrumb(filters: dict) -> list:
     return items
 
 
-def legend(values: MapValues, pkm_counts: list[int] | None, pkm_label: str) -> list:
+def province_crumbs(filters: dict, active: bool) -> list:
+    """Provinsi › Kabupaten …: the first steps of the breadcrumb in a workspace with several kabupaten."""
+    kab = filters.get("kabupaten")
+    items: list = [_crumb(t("provinsi.provinsi"), "provinsi", "", active=not kab)]
+    if kab:
+        names = service.kabupaten_list(service.current_workspace()).set_index("kode_kabupaten")["nama_kabupaten"]
+        label = str(names.get(kab, kab))
+        items += [html.Span("›", className="crumb-sep"), _crumb(label, "kabupaten_kota", kab, active=active)]
+    return items
+
+
+def legend(
+    values: MapValues, pkm_counts: list[int] | None, pkm_label: str, total_key: str = "peta.legend_total"
+) -> list:
     rows = []
     if pkm_counts is not None:
         rows.append(
@@ -130,7 +147,7 @@ def legend(values: MapValues, pkm_counts: list[int] | None, pkm_label: str) -> l
                 **_attrs({"data-class": cls.key}),
             )  # fmt: skip
         )
-    footer = [html.Div(t("peta.legend_total", n=format_number(sum(values.counts), 0)), className="legend-total")]
+    footer = [html.Div(t(total_key, n=format_number(sum(values.counts), 0)), className="legend-total")]
     if values.target_note:
         footer.append(html.Div(values.target_note, className="legend-target"))
     table_class = "legend-table with-pkm" if pkm_counts is not None else "legend-table"
@@ -189,13 +206,30 @@ def update_map(filters: dict | None, mode: str | None, basemap: list | None, dra
     pkm, desa = state.get("puskesmas"), state.get("desa")
     wanted = drawn_key(ws, state, mode, street)
     table = service.table(ws, tahun, bulan, indikator)
-    wilayah = auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
-    locations = map_locations(wilayah)  # a puskesmas user's map holds its own desa only (layouts.peta likewise)
-    values = map_values(table, locations, mode, marks=_marks(tahun, bulan, indikator, wait=False))
-    geometry = service.map_geometry(ws)
+    scope = service.map_scope(ws, state.get("kabupaten"))
+    # a puskesmas user's map holds its own desa only (layouts.peta likewise)
+    wilayah = auth.visible_desa(
+        service.workspace_data(ws).wilayah.drop_duplicates("kode_desa") if scope is None else scope.wilayah
+    )
+    total_key = "peta.legend_total"
+    if scope is not None and scope.level == "kabupaten":  # a province, no kabupaten chosen: one shape per kabupaten
+        locations = tuple(service.kabupaten_list(ws)["kode_kabupaten"])
+        rows = kabupaten_map_frame(service.kabupaten_table(ws, tahun, bulan, indikator))
+        values = map_values(rows, locations, mode)
+        total_key = "provinsi.legend_total"
+    else:
+        locations = map_locations(wilayah)
+        values = map_values(table, locations, mode, marks=_marks(tahun, bulan, indikator, wait=False))
 
     figure: Any = no_update
-    if geometry is not None and wanted != drawn:
+    drawn_scope = (drawn or {}).get("kabupaten")
+    province = service.is_province(ws)
+    if scope is not None and province and wanted != drawn and (drawn is None or drawn_scope != wanted["kabupaten"]):
+        # another kabupaten (or the province): other shapes and locations, so the whole figure (geometry by URL)
+        figure = map_figure(ViewState(tahun, bulan, indikator, pkm, desa, state.get("kabupaten")), mode)
+        if street:
+            figure["layout"]["map"]["style"] = "open-street-map"
+    elif scope is not None and wanted != drawn:
         drawn = drawn or {}
         patch = dash.Patch()
         if any(wanted[k] != drawn.get(k) for k in VALUE_KEYS):
@@ -208,10 +242,11 @@ def update_map(filters: dict | None, mode: str | None, basemap: list | None, dra
             for key, value in highlight.items():
                 patch["data"][1][key] = value
         if pkm != drawn.get("puskesmas") or "puskesmas" not in drawn:
-            view = fit_view(service.area_bounds(ws, pkm) or geometry.bounds, *PETA_VIEW_PX)
+            view = fit_view((service.area_bounds(ws, pkm) if pkm else None) or scope.bounds, *PETA_VIEW_PX)
             patch["layout"]["map"]["center"] = view["center"]
             patch["layout"]["map"]["zoom"] = view["zoom"]
-            patch["layout"]["uirevision"] = f"peta:{pkm or ''}"
+            kab = state.get("kabupaten")
+            patch["layout"]["uirevision"] = f"peta:{kab}:{pkm or ''}" if kab else f"peta:{pkm or ''}"
         if street != drawn.get("street"):
             patch["layout"]["map"]["style"] = "open-street-map" if street else "white-bg"
         figure = patch
@@ -239,8 +274,8 @@ def update_map(filters: dict | None, mode: str | None, basemap: list | None, dra
         notice = html.Div(text, className="peta-notice-box")
     return (
         figure,
-        wanted if geometry is not None else None,
-        legend(values, pkm_counts, pkm_label),
+        wanted if scope is not None else None,
+        legend(values, pkm_counts, pkm_label, total_key),
         breadcrumb(state),
         desa_list(table, values, pkm, desa),
         subtitle,
@@ -291,9 +326,11 @@ def update_panel(filters: dict | None, shown: dict | None) -> tuple:
         raise PreventUpdate
     ws = service.current_workspace()
     tahun, bulan, indikator = int(state["tahun"]), int(state["bulan"]), str(state["indikator"])
-    pkm, desa = state.get("puskesmas"), state.get("desa")
+    pkm, desa, kab = state.get("puskesmas"), state.get("desa"), state.get("kabupaten")
     key = {"tahun": tahun, "bulan": bulan, "indikator": indikator, "puskesmas": pkm, "desa": desa,
            "version": service.version(ws), "lang": current_lang()}  # fmt: skip
+    if kab:
+        key["kabupaten"] = kab
     if key == shown:
         raise PreventUpdate  # the shell published the same view again
     if desa:
@@ -302,9 +339,14 @@ def update_panel(filters: dict | None, shown: dict | None) -> tuple:
     elif pkm:
         facts = area_facts(service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"), pkm)
         level, kode = "puskesmas", pkm
+    elif kab:
+        facts = area_facts(service.kabupaten_table(ws, tahun, bulan, indikator), kab)
+        level, kode = "per_kabupaten", kab
     else:
         facts = area_facts(service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten"))
         level, kode = "kabupaten", None
+        if facts is not None and service.is_province(ws):
+            facts = dataclasses.replace(facts, title=t("provinsi.provinsi"))
     head: list = []
     if desa:
         head.append(html.Button("×", id={"type": PETA.go, "level": "tutup", "kode": ""}, className="panel-close",
@@ -350,7 +392,10 @@ def mark_map(drawn: dict | None) -> dash.Patch:
     if not marks:
         raise PreventUpdate
     ws = service.current_workspace()
-    locations = map_locations(auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa")))
+    scope = service.map_scope(ws, drawn.get("kabupaten"))
+    if scope is None or scope.level != "desa":
+        raise PreventUpdate  # the kabupaten of a province carry no desa findings
+    locations = map_locations(auth.visible_desa(scope.wilayah))
     patch = dash.Patch()
     for i, kode in enumerate(locations):
         if kode in marks:
@@ -374,12 +419,14 @@ def mark_panel(key: dict | None) -> list:
 @callback(
     Output(SHELL.puskesmas, "value", allow_duplicate=True),
     Output(SHELL.desa, "value", allow_duplicate=True),
+    Output(SHELL.kabupaten, "value", allow_duplicate=True),
     Input({"type": PETA.go, "level": ALL, "kode": ALL}, "n_clicks"),
     Input(PETA.map, "clickData"),
     prevent_initial_call=True,
 )
 def navigate(_clicks: list, click: dict | None) -> tuple:
-    """Breadcrumb items go up, desa items and map clicks choose a desa (the shell then sets its puskesmas)."""
+    """Breadcrumb items go up, desa items and map clicks choose a desa (the shell then sets its puskesmas); in a
+    province a click on a kabupaten, or its breadcrumb item, chooses the kabupaten."""
     trigger = ctx.triggered_id
     if trigger == PETA.map:
         points = (click or {}).get("points") or []
@@ -387,14 +434,25 @@ def navigate(_clicks: list, click: dict | None) -> tuple:
         kode = point.get("location")
         if point.get("curveNumber", 0) != 0 or not kode:
             raise PreventUpdate
-        return no_update, kode
+        if is_kabupaten_code(str(kode)):
+            return None, None, kode
+        return no_update, kode, no_update
     if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # a button that just appeared, not a click
     level = trigger.get("level")
     if level == "kabupaten":
-        return None, None
+        return None, None, no_update
+    if level == "provinsi":
+        return None, None, None
+    if level == "kabupaten_kota":
+        return None, None, trigger.get("kode") or None
     if level in ("puskesmas", "tutup"):
-        return no_update, None
+        return no_update, None, no_update
     if level == "desa":
-        return no_update, trigger.get("kode") or None
+        return no_update, trigger.get("kode") or None, no_update
     raise PreventUpdate
+
+
+def is_kabupaten_code(kode: str) -> bool:
+    """``PP.KK``: a kabupaten's code (the province map's locations), not a desa's."""
+    return len(kode) == 5 and kode[2] == "." and kode.replace(".", "").isdigit()

@@ -26,12 +26,15 @@ from pws import service, viewstate
     Output(SHELL.desa, "value"),
     Output(SHELL.desa, "options"),
     Output(SHELL.filters, "data"),
+    Output(SHELL.kabupaten, "value"),
+    Output(SHELL.puskesmas, "options"),
     Input(SHELL.url, "search"),
     Input(SHELL.year, "value"),
     Input(SHELL.month, "value"),
     Input(SHELL.indicator, "value"),
     Input(SHELL.puskesmas, "value"),
     Input(SHELL.desa, "value"),
+    Input(SHELL.kabupaten, "value"),
     State(SHELL.filters, "data"),
 )
 def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
@@ -41,14 +44,18 @@ def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
     indikator: str,
     puskesmas: str | None,
     desa: str | None,
+    kabupaten: str | None,
     published: dict | None,
 ):
     ws = service.current_workspace()
+    before_kab = (published or {}).get("kabupaten")
     if ctx.triggered_id in (None, SHELL.url):
         state = viewstate.from_query(ws, search)
         if ctx.triggered_id is None or published is None:  # page load
             first = service.desa_options(ws, state.puskesmas)
-            return state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, first, state.as_dict()
+            pkm_options = service.puskesmas_options(ws, state.kabupaten)
+            return (state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa, first, state.as_dict(),
+                    state.kabupaten, pkm_options)  # fmt: skip
         # back/forward, or the browser echoing the URL the filters just wrote: change only what differs
         shown = (tahun, bulan, indikator, puskesmas, desa)
         wanted = (state.tahun, state.bulan, state.indikator, state.puskesmas, state.desa)
@@ -56,10 +63,16 @@ def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
         changed_pkm = state.puskesmas != (published or {}).get("puskesmas")
         options = service.desa_options(ws, state.puskesmas) if changed_pkm else no_update
         data = state.as_dict() if state.as_dict() != published else no_update
-        return (*updates, options, data)
+        kab_changed = state.kabupaten != before_kab
+        kab_update = state.kabupaten if state.kabupaten != kabupaten else no_update
+        new_options = service.puskesmas_options(ws, state.kabupaten) if kab_changed else no_update
+        return (*updates, options, data, kab_update, new_options)
     if ctx.triggered_id == SHELL.puskesmas and desa is not None and service.puskesmas_of(ws, desa) != puskesmas:
         desa = None
-    raw = {"tahun": tahun, "bulan": bulan, "indikator": indikator, "puskesmas": puskesmas, "desa": desa}
+    if ctx.triggered_id == SHELL.kabupaten and puskesmas and service.kabupaten_of_puskesmas(ws, puskesmas) != kabupaten:
+        puskesmas, desa = None, None  # another kabupaten (or the whole province): its puskesmas no longer apply
+    raw = {"tahun": tahun, "bulan": bulan, "indikator": indikator, "puskesmas": puskesmas, "desa": desa,
+           "kabupaten": kabupaten}  # fmt: skip
     state = viewstate.validated(ws, raw)
     before = (published or {}).get("puskesmas")
     return (
@@ -70,6 +83,8 @@ def sync_filters(  # type: ignore[no-untyped-def,unused-ignore]
         state.desa if state.desa != desa else no_update,
         service.desa_options(ws, state.puskesmas) if state.puskesmas != before else no_update,
         state.as_dict() if state.as_dict() != published else no_update,
+        state.kabupaten if state.kabupaten != kabupaten else no_update,
+        service.puskesmas_options(ws, state.kabupaten) if state.kabupaten != before_kab else no_update,
     )
 
 

@@ -9,6 +9,7 @@ class SHELL:
     indicator = "shell-indikator"
     puskesmas = "shell-puskesmas"
     desa = "shell-desa"
+    kabupaten = "shell-kabupaten"  # only shown when the workspace holds several kabupaten (a province)
     alert = "shell-alert"
     alert_close = "shell-alert-tutup"
     nav_link = "shell-nav"  # pattern id {"type": nav_link, "page": <path>}

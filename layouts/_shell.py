@@ -74,6 +74,20 @@ def _filter(label: str, component: dcc.Dropdown) -> html.Label:
     return html.Label([label, component])
 
 
+def kabupaten_filter(ws: service.Workspace) -> html.Label:
+    """The kabupaten dropdown: shown only when the workspace holds several kabupaten (a province)."""
+    options = [{"label": r.nama_kabupaten, "value": r.kode_kabupaten} for r in service.kabupaten_list(ws).itertuples()]
+    dropdown = dcc.Dropdown(
+        id=SHELL.kabupaten,
+        options=options if len(options) > 1 else [],
+        placeholder=t("provinsi.semua_kabupaten"),
+        clearable=True,
+        className="filter-kabupaten",
+    )
+    hidden = {"display": "none"} if len(options) < 2 else None
+    return html.Label([t("provinsi.filter_kabupaten"), dropdown], style=hidden)
+
+
 def layout() -> html.Div:
     ws = service.current_workspace()
     months = [{"label": t(f"month.{m}"), "value": m} for m in range(1, 13)]
@@ -129,6 +143,7 @@ def layout() -> html.Div:
                                     clearable=False,
                                 ),
                             ),
+                            kabupaten_filter(ws),
                             _filter(
                                 t("ui.puskesmas"),
                                 dcc.Dropdown(

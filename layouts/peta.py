@@ -19,7 +19,15 @@ from pws import auth, service, viewstate
 from pws.config import Workspace
 from pws.figures.maps import PETA_VIEW_PX, fit_view, status_map
 from pws.i18n import current_lang, t
-from pws.mapdata import COVERAGE_MODE, STATUS_MODE, map_locations, map_values, static_hover_texts
+from pws.mapdata import (
+    COVERAGE_MODE,
+    STATUS_MODE,
+    kabupaten_hover_texts,
+    kabupaten_map_frame,
+    map_locations,
+    map_values,
+    static_hover_texts,
+)
 
 dash.register_page(__name__, path="/peta", name="Peta", order=2)
 
@@ -41,6 +49,7 @@ def drawn_key(ws: Workspace, state: dict, mode: str, street: bool) -> dict:
         "indikator": state.get("indikator"),
         "puskesmas": state.get("puskesmas"),
         "desa": state.get("desa"),
+        "kabupaten": state.get("kabupaten"),
         "mode": mode,
         "street": street,
         "lang": current_lang(),
@@ -48,28 +57,45 @@ def drawn_key(ws: Workspace, state: dict, mode: str, street: bool) -> dict:
 
 
 def map_figure(state: viewstate.ViewState, mode: str) -> dict | None:
-    """The whole map figure of ``state`` (None without boundaries)."""
+    """The whole map figure of ``state`` (None without boundaries): the desa of the workspace, or in a province
+    the kabupaten (no kabupaten chosen) or the desa of the chosen kabupaten."""
     ws = service.current_workspace()
-    geometry = service.map_geometry(ws)
-    if geometry is None:
+    scope = service.map_scope(ws, state.kabupaten)
+    if scope is None:
         return None
-    wilayah = auth.visible_desa(service.workspace_data(ws).wilayah.drop_duplicates("kode_desa"))
+    if scope.level == "kabupaten":
+        kabupaten = service.kabupaten_list(ws)
+        locations = tuple(kabupaten["kode_kabupaten"])
+        rows = kabupaten_map_frame(service.kabupaten_table(ws, state.tahun, state.bulan, state.indikator))
+        fig = status_map(
+            locations,
+            kabupaten_hover_texts(kabupaten),
+            f"/geo/{scope.shapes.name}",
+            f"/geo/{scope.outlines.name}",
+            fit_view(scope.bounds, *PETA_VIEW_PX),
+            values=map_values(rows, locations, mode),
+            uirevision="peta:provinsi",
+        )
+        return fig.to_plotly_json()
+    wilayah = auth.visible_desa(scope.wilayah)
     locations = map_locations(wilayah)
     table = service.table(ws, state.tahun, state.bulan, state.indikator)
     values = map_values(table, locations, mode)
     focus = set(wilayah.loc[wilayah["kode_puskesmas"] == state.puskesmas, "kode_desa"]) if state.puskesmas else None
-    bounds = service.area_bounds(ws, state.puskesmas) or geometry.bounds
+    bounds = (service.area_bounds(ws, state.puskesmas) if state.puskesmas else None) or scope.bounds
     highlight = ([state.desa], "desa") if state.desa else (sorted(focus or ()), "puskesmas")
     fig = status_map(
         locations,
         static_hover_texts(wilayah),
-        f"/geo/{geometry.desa_geojson.name}",
-        f"/geo/{geometry.kecamatan_geojson.name}",
+        f"/geo/{scope.shapes.name}",
+        f"/geo/{scope.outlines.name}",
         fit_view(bounds, *PETA_VIEW_PX),
         values=values,
         focus=focus,
         highlight=highlight,
-        uirevision=f"peta:{state.puskesmas or ''}",
+        uirevision=f"peta:{state.kabupaten or ''}:{state.puskesmas or ''}"
+        if state.kabupaten
+        else f"peta:{state.puskesmas or ''}",
     )
     return fig.to_plotly_json()
 

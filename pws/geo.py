@@ -12,7 +12,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -677,3 +678,142 @@ def write_map_geojson(desa: gpd.GeoDataFrame, cache_dir: Path, tolerance: float 
     outlines = kecamatan_outlines(simple)
     _write_json_atomic(to_geojson(outlines, list(KECAMATAN_COLUMNS)), kec_path)
     return desa_path, kec_path
+
+
+# ------------------------------------------------------------------------------------------ province scale
+
+#: no view of the map may send more GeoJSON than this (bytes, uncompressed)
+MAX_VIEW_BYTES = 2_500_000
+#: simplification tolerances (degrees) tried in turn until a view fits under the cap
+TOLERANCES = (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016)
+
+
+@dataclass(frozen=True)
+class KabupatenLayer:
+    """The map files of one kabupaten of a province: its desa and its kecamatan outlines."""
+
+    desa: Path
+    kecamatan: Path
+    bounds: tuple[float, float, float, float]
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class ProvinceGeometry:
+    """The kabupaten layer of a province (polygons dissolved from the desa; its features carry the kabupaten code
+    as ``kode_desa`` too, the key the map joins on) and one :class:`KabupatenLayer` per kabupaten."""
+
+    kabupaten: Path
+    kabupaten_outline: Path
+    layers: dict[str, KabupatenLayer]
+    tolerance: float
+
+    def files(self) -> list[Path]:
+        out = [self.kabupaten, self.kabupaten_outline]
+        for layer in self.layers.values():
+            out += [layer.desa, layer.kecamatan]
+        return out
+
+
+def geojson_bytes(data: dict[str, Any]) -> int:
+    """Size of a GeoJSON dict as it is written and served (compact UTF-8)."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def fit_under_cap(
+    desa: gpd.GeoDataFrame,
+    layers: Callable[[gpd.GeoDataFrame], list[dict[str, Any]]],
+    cap: int = MAX_VIEW_BYTES,
+    tolerances: Sequence[float] = TOLERANCES,
+) -> tuple[list[dict[str, Any]], float]:
+    """The GeoJSON layers of one view made from ``desa`` simplified with the finest tolerance whose layers together
+    fit in ``cap`` bytes, and that tolerance; the coarsest one when none fits (the caller may check the size)."""
+    chosen: list[dict[str, Any]] = []
+    used = tolerances[-1]
+    for tolerance in tolerances:
+        chosen = layers(simplify_coverage(desa, tolerance))
+        used = tolerance
+        if sum(geojson_bytes(layer) for layer in chosen) <= cap:
+            break
+    return chosen, used
+
+
+def kabupaten_outlines(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One polygon per kabupaten dissolved from the desa (``kode_kabupaten``, ``nama_kabupaten`` columns), the
+    same way as :func:`kecamatan_outlines`; ``kode_desa`` repeats the kabupaten code (the map's join key)."""
+    renamed = desa.drop(columns=[c for c in KECAMATAN_COLUMNS if c in desa.columns]).rename(
+        columns={"kode_kabupaten": "kode_kecamatan", "nama_kabupaten": "nama_kecamatan"}
+    )
+    out = kecamatan_outlines(renamed).rename(
+        columns={"kode_kecamatan": "kode_kabupaten", "nama_kecamatan": "nama_kabupaten"}
+    )
+    out["kode_desa"] = out["kode_kabupaten"]
+    return out
+
+
+def write_province_geojson(
+    desa: gpd.GeoDataFrame, wilayah: pd.DataFrame, cache_dir: Path, cap: int = MAX_VIEW_BYTES
+) -> ProvinceGeometry:
+    """Write (or reuse) the map files of a province: the kabupaten layer (one view) and, per kabupaten, its desa
+    and kecamatan outlines (one view each), every view simplified just enough to stay under ``cap`` bytes.
+
+    ``desa`` is the boundary layer (:func:`load_boundaries`), ``wilayah`` the master list with
+    ``kode_kabupaten``/``nama_kabupaten``. File names carry a hash of the layer and of the kabupaten assignment,
+    so changed boundaries or a changed master list give new files."""
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    master = wilayah.drop_duplicates("kode_desa").set_index("kode_desa")
+    layer = desa[desa["kode_desa"].isin(master.index)].copy()
+    layer["kode_kabupaten"] = layer["kode_desa"].map(master["kode_kabupaten"]).astype(str)
+    names = master.groupby("kode_kabupaten")["nama_kabupaten"].first()
+    layer["nama_kabupaten"] = [str(names.get(k) or k) for k in layer["kode_kabupaten"]]
+    digest = hashlib.sha256(f"{_layer_hash(layer, 0.0)}|{cap}".encode())
+    digest.update("\x1f".join(layer["kode_kabupaten"]).encode())
+    digest.update("\x1f".join(layer["nama_kabupaten"]).encode("utf-8"))
+    key = digest.hexdigest()[:12]
+    manifest = cache_dir / f"peta_provinsi_{key}.json"
+    if manifest.exists():
+        saved = json.loads(manifest.read_text(encoding="utf-8"))
+        geometry = _province_from_manifest(saved, cache_dir)
+        if all(p.exists() for p in geometry.files()):
+            return geometry
+
+    def kabupaten_view(simple: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+        return [to_geojson(kabupaten_outlines(simple), ["kode_desa", "kode_kabupaten", "nama_kabupaten"], precision=4)]
+
+    (kab_json,), kab_tol = fit_under_cap(layer, kabupaten_view, cap, (0.002, *[t for t in TOLERANCES if t > 0.002]))
+    kab_path = cache_dir / f"peta_kabupaten_{key}.geojson"
+    _write_json_atomic(kab_json, kab_path)
+
+    def desa_view(simple: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+        props = [c for c in ("kode_desa", "nama_desa", "kode_kecamatan", "nama_kecamatan") if c in simple]
+        return [to_geojson(simple, props), to_geojson(kecamatan_outlines(simple), list(KECAMATAN_COLUMNS))]
+
+    layers: dict[str, dict[str, Any]] = {}
+    for kab, group in layer.groupby("kode_kabupaten", sort=True):
+        (desa_json, kec_json), tolerance = fit_under_cap(group, desa_view, cap)
+        slug = str(kab).replace(".", "")
+        desa_path = cache_dir / f"peta_desa_{slug}_{key}.geojson"
+        kec_path = cache_dir / f"peta_kecamatan_{slug}_{key}.geojson"
+        _write_json_atomic(desa_json, desa_path)
+        _write_json_atomic(kec_json, kec_path)
+        minx, miny, maxx, maxy = (float(v) for v in group.total_bounds)
+        layers[str(kab)] = {"desa": desa_path.name, "kecamatan": kec_path.name, "bounds": [minx, miny, maxx, maxy],
+                            "tolerance": tolerance}  # fmt: skip
+    saved = {"kabupaten": kab_path.name, "tolerance": kab_tol, "layers": layers}
+    _write_json_atomic(saved, manifest)
+    return _province_from_manifest(saved, cache_dir)
+
+
+def _province_from_manifest(saved: dict[str, Any], cache_dir: Path) -> ProvinceGeometry:
+    layers = {
+        kab: KabupatenLayer(
+            cache_dir / item["desa"],
+            cache_dir / item["kecamatan"],
+            (float(item["bounds"][0]), float(item["bounds"][1]), float(item["bounds"][2]), float(item["bounds"][3])),
+            float(item["tolerance"]),
+        )
+        for kab, item in saved["layers"].items()
+    }
+    kab_path = cache_dir / saved["kabupaten"]
+    return ProvinceGeometry(kab_path, kab_path, layers, float(saved["tolerance"]))

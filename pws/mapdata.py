@@ -486,7 +486,9 @@ def area_facts(aggregate: pd.DataFrame, kode: str | None = None, lang: str | Non
     facts.append((t("peta.fakta_laporan", lang), reported))
     prefix = {"kabupaten": "ui.kabupaten", "puskesmas": "ui.puskesmas", "kecamatan": "map.kecamatan"}
     title = t(prefix.get(level, "ui.kabupaten"), lang)
-    if level != "kabupaten":
+    if level == "per_kabupaten":  # a kabupaten of a province: its name says "Kabupaten …" or "Kota …"
+        title = str(row["nama"])
+    elif level != "kabupaten":
         title += f" {row['nama']}"
     subtitle = t("peta.panel_area", lang, n=_count(row["jumlah_desa"]))
     return AreaFacts(level, str(row["kode"]), title, subtitle, status, label, status_colour(status), facts)
@@ -520,3 +522,20 @@ def lineage_groups(lineage: pd.DataFrame, lang: str | None = None) -> list[tuple
         else:
             groups.append((file, [row]))
     return groups
+
+
+# ------------------------------------------------------------------------------------------ province scale
+
+
+def kabupaten_map_frame(kabupaten_rows: pd.DataFrame) -> pd.DataFrame:
+    """The per-kabupaten rows of a province (:func:`pws.service.kabupaten_table`) shaped like a desa table for
+    :func:`map_values`: the kabupaten code and name in ``kode_desa`` / ``nama_desa``, the map's join key."""
+    return kabupaten_rows.rename(columns={"kode": "kode_desa", "nama": "nama_desa"})
+
+
+def kabupaten_hover_texts(kabupaten: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """The hover lines that never change for each kabupaten of :func:`pws.service.kabupaten_list`."""
+    return [
+        f"<b>{html.escape(str(nama), quote=False)}</b><br>{t('provinsi.hover_desa', lang, n=format_number(n, 0))}"
+        for nama, n in zip(kabupaten["nama_kabupaten"], kabupaten["jumlah_desa"], strict=True)
+    ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from pws.analysis.aggregate import aggregate
+from pws.analysis.aggregate import aggregate, with_kabupaten
 from pws.analysis.coverage import pws_table
 from pws.analysis.series import coverage_series
 from pws.analysis.settings import Settings
@@ -23,7 +23,7 @@ from pws.config import Workspace
 from pws.etl.model import TIDY_COLUMNS
 from pws.etl.store import ARCHIVE_DIR, Store, database_url
 from pws.figures.theme import format_int
-from pws.geo import load_boundaries, write_map_geojson
+from pws.geo import ProvinceGeometry, load_boundaries, write_map_geojson, write_province_geojson
 from pws.i18n import current_lang, t
 from pws.issues import Issue
 from pws.network import load_jejaring, month_end
@@ -180,7 +180,10 @@ def _aggregate(
     root: Path, ver: int, stamp: tuple[int, ...], tahun: int, bulan: int, indikator: str, level: str
 ) -> pd.DataFrame:
     ws = Workspace(root)
-    return aggregate(_table(root, ver, stamp, tahun, bulan, indikator), level, settings(ws))
+    table = _table(root, ver, stamp, tahun, bulan, indikator)
+    if level == "per_kabupaten":
+        table = with_kabupaten(table, workspace_data(ws).wilayah)
+    return aggregate(table, level, settings(ws))
 
 
 def aggregate_table(ws: Workspace, tahun: int, bulan: int, indikator: str, level: str) -> pd.DataFrame:
@@ -425,3 +428,114 @@ def posyandu_lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) 
     rows = values[(values["indikator"] == indikator) & (values["kode_desa"] == kode_desa)]
     rows = rows.sort_values(["bulan", "posyandu", "jk"], ascending=[True, True, False])
     return rows[POSYANDU_LINEAGE_COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------ province scale
+# A workspace whose master list holds several kabupaten (``kode_kabupaten``, or the ``PP.KK`` prefix of the desa
+# codes) is a province: the map starts with the kabupaten and drills into one, whose desa come from its own
+# GeoJSON file, so no view sends the whole province's villages.
+
+
+def kabupaten_list(ws: Workspace) -> pd.DataFrame:
+    """kode_kabupaten, nama_kabupaten (the code when the master list has no name), desa count; sorted by code."""
+    wilayah = workspace_data(ws).wilayah
+    if wilayah.empty or "kode_kabupaten" not in wilayah.columns:
+        return pd.DataFrame(columns=["kode_kabupaten", "nama_kabupaten", "jumlah_desa"])
+    return _kabupaten_list(wilayah)
+
+
+def _kabupaten_list(wilayah: pd.DataFrame) -> pd.DataFrame:
+    frame = wilayah.drop_duplicates("kode_desa")
+    names = frame["nama_kabupaten"].where(frame["nama_kabupaten"] != "", frame["kode_kabupaten"])
+    out = (
+        frame.assign(nama_kabupaten=names)
+        .groupby("kode_kabupaten", sort=True)
+        .agg(nama_kabupaten=("nama_kabupaten", "first"), jumlah_desa=("kode_desa", "size"))
+        .reset_index()
+    )
+    return out
+
+
+def is_province(ws: Workspace) -> bool:
+    """True when the workspace holds more than one kabupaten."""
+    return len(kabupaten_list(ws)) > 1
+
+
+@dataclass(frozen=True)
+class MapScope:
+    """What the Peta map draws for one view: its locations (desa codes, or kabupaten codes at province level), the
+    GeoJSON file of the shapes and of the outlines on top, and the bounds."""
+
+    level: str  # "desa" or "kabupaten"
+    wilayah: pd.DataFrame  # the desa rows drawn (all of the workspace, or one kabupaten's)
+    shapes: Path
+    outlines: Path
+    bounds: tuple[float, float, float, float]
+
+
+@functools.lru_cache(maxsize=4)
+def _province_geometry(root: Path, stamp: tuple[int, ...]) -> ProvinceGeometry:
+    ws = Workspace(root)
+    geometry = _map_geometry(root, stamp)
+    wilayah = workspace_data(ws).wilayah.drop_duplicates("kode_desa")
+    return write_province_geojson(geometry.desa, wilayah, ws.cache_dir)
+
+
+def province_geometry(ws: Workspace) -> ProvinceGeometry | None:
+    """The kabupaten layer and the per-kabupaten desa layers (:func:`pws.geo.write_province_geojson`); None
+    without boundaries or for a single kabupaten."""
+    if ws.batas_path is None or not is_province(ws):
+        return None
+    return _province_geometry(ws.root.resolve(), _stamp(ws.batas_path, ws.wilayah_path))
+
+
+def map_scope(ws: Workspace, kabupaten: str | None = None) -> MapScope | None:
+    """The map of a view: the whole workspace's desa (one kabupaten: exactly as before), the kabupaten of a
+    province, or the desa of one of its kabupaten; None without boundaries."""
+    geometry = map_geometry(ws)
+    if geometry is None:
+        return None
+    wilayah = workspace_data(ws).wilayah.drop_duplicates("kode_desa")
+    province = province_geometry(ws)
+    if province is None:
+        return MapScope("desa", wilayah, geometry.desa_geojson, geometry.kecamatan_geojson, geometry.bounds)
+    if kabupaten and kabupaten in province.layers:
+        layer = province.layers[kabupaten]
+        mine = wilayah[wilayah["kode_kabupaten"] == kabupaten]
+        return MapScope("desa", mine, layer.desa, layer.kecamatan, layer.bounds)
+    return MapScope("kabupaten", wilayah, province.kabupaten, province.kabupaten_outline, geometry.bounds)
+
+
+def geo_file(ws: Workspace, name: str) -> Path | None:
+    """The GeoJSON file ``/geo/<name>`` serves (any layer of any view), None for an unknown name."""
+    geometry = map_geometry(ws)
+    if geometry is None:
+        return None
+    files = {p.name: p for p in (geometry.desa_geojson, geometry.kecamatan_geojson)}
+    province = province_geometry(ws)
+    if province is not None:
+        files |= {p.name: p for p in province.files()}
+    return files.get(name)
+
+
+def kabupaten_table(ws: Workspace, tahun: int, bulan: int, indikator: str) -> pd.DataFrame:
+    """One aggregate row per kabupaten (:func:`pws.analysis.aggregate`, level ``per_kabupaten``), cached."""
+    return _aggregate(
+        ws.root.resolve(), version(ws), _data_stamp(ws), int(tahun), int(bulan), indikator, "per_kabupaten"
+    )
+
+
+def puskesmas_options(ws: Workspace, kabupaten: str | None = None) -> list[dict[str, str]]:
+    """Dropdown options (label name, value code) of the puskesmas, of one kabupaten when given, sorted by name."""
+    pkm = puskesmas_list(ws)
+    if kabupaten:
+        wilayah = workspace_data(ws).wilayah
+        mine = set(wilayah.loc[wilayah["kode_kabupaten"] == kabupaten, "kode_puskesmas"])
+        pkm = pkm[pkm["kode_puskesmas"].isin(mine)]
+    return [{"label": r.nama_puskesmas, "value": r.kode_puskesmas} for r in pkm.itertuples()]
+
+
+def kabupaten_of_puskesmas(ws: Workspace, kode_puskesmas: str) -> str | None:
+    wilayah = workspace_data(ws).wilayah
+    match = wilayah.loc[wilayah["kode_puskesmas"] == kode_puskesmas, "kode_kabupaten"]
+    return str(match.iloc[0]) if len(match) else None

@@ -1,6 +1,7 @@
-"""What the user is looking at — tahun, bulan, indikator, puskesmas, desa — and its round trip through the
-URL's query string (``?tahun=2025&bulan=6&indikator=K4&puskesmas=P01&desa=99.01.01.2001``), so that a copied
-link reproduces the view. Values that the workspace does not know are replaced by defaults, never trusted."""
+"""What the user is looking at — tahun, bulan, indikator, puskesmas, desa, and in a workspace holding several
+kabupaten (a province) the kabupaten — and its round trip through the URL's query string
+(``?tahun=2025&bulan=6&indikator=K4&puskesmas=P01&desa=99.01.01.2001``), so that a copied link reproduces the
+view. Values that the workspace does not know are replaced by defaults, never trusted."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pws import auth, service
 from pws.config import Workspace
 
 DEFAULT_INDICATOR = "K4"
-KEYS = ("tahun", "bulan", "indikator", "puskesmas", "desa")
+KEYS = ("tahun", "bulan", "indikator", "puskesmas", "desa", "kabupaten")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class ViewState:
     indikator: str
     puskesmas: str | None = None
     desa: str | None = None
+    #: ``PP.KK`` of the chosen kabupaten; only ever set in a workspace with several kabupaten
+    kabupaten: str | None = None
 
     def to_query(self) -> str:
         """``?tahun=…&bulan=…`` with the empty filters left out."""
@@ -49,8 +52,9 @@ def _int(value: object) -> int | None:
 
 def validated(ws: Workspace, raw: dict[str, object]) -> ViewState:
     """A state from loose values (query parameters, dropdown values): unknown or malformed ones fall back to the
-    default; a desa outside the chosen puskesmas moves the puskesmas to the desa's own. For a puskesmas user
-    (server mode) the puskesmas is always its own and a desa outside it is dropped (:func:`pws.auth.clamp`)."""
+    default; a desa outside the chosen puskesmas moves the puskesmas to the desa's own, and a puskesmas brings its
+    kabupaten (in a workspace with one kabupaten the kabupaten stays None). For a puskesmas user (server mode) the
+    puskesmas is always its own and a desa outside it is dropped (:func:`pws.auth.clamp`)."""
     base = default_state(ws)
     data = service.workspace_data(ws)
     tahun = _int(raw.get("tahun"))
@@ -67,6 +71,13 @@ def validated(ws: Workspace, raw: dict[str, object]) -> ViewState:
     if desa is not None:
         puskesmas = desa_to_pkm[desa]
     puskesmas, desa = auth.clamp(desa_to_pkm, puskesmas, desa)  # a puskesmas user stays in its own puskesmas
+    kabupaten = str(raw.get("kabupaten") or "") or None
+    known = service.kabupaten_list(ws)
+    if len(known) < 2 or kabupaten not in set(known["kode_kabupaten"]):
+        kabupaten = None
+    if puskesmas is not None and len(known) > 1:
+        kab_of = dict(zip(wilayah["kode_puskesmas"], wilayah["kode_kabupaten"], strict=True))
+        kabupaten = kab_of.get(puskesmas, kabupaten)
     return replace(
         base,
         tahun=tahun if tahun is not None and 1900 < tahun < 2200 else base.tahun,
@@ -74,6 +85,7 @@ def validated(ws: Workspace, raw: dict[str, object]) -> ViewState:
         indikator=indikator if indikator in data.catalogue.indicators else base.indikator,
         puskesmas=puskesmas,
         desa=desa,
+        kabupaten=kabupaten,
     )
 
 

@@ -5,7 +5,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     writeUrl: function (filters, ids) {
       if (!filters) { return window.dash_clientside.no_update; }
       var params = new URLSearchParams();
-      ["tahun", "bulan", "indikator", "puskesmas", "desa"].forEach(function (key) {
+      ["tahun", "bulan", "indikator", "kabupaten", "puskesmas", "desa"].forEach(function (key) {
         var value = filters[key];
         if (value !== null && value !== undefined && value !== "") { params.set(key, String(value)); }
       });

@@ -33,11 +33,13 @@ from pws.analysis.coverage import CONTRACT_COLUMNS, EPS, NO_DATA, status_pws4, s
 from pws.analysis.settings import Settings
 from pws.analysis.stats import wilson_interval
 
-#: level -> (code column, name column) of the desa table; kabupaten is the whole table
+#: level -> (code column, name column) of the desa table; kabupaten is the whole table; per_kabupaten gives one
+#: row per kabupaten of a province (the table needs ``kode_kabupaten``/``nama_kabupaten``: :func:`with_kabupaten`)
 LEVELS: dict[str, tuple[str, str] | None] = {
     "puskesmas": ("kode_puskesmas", "nama_puskesmas"),
     "kecamatan": ("kode_kecamatan", "nama_kecamatan"),
     "kabupaten": None,
+    "per_kabupaten": ("kode_kabupaten", "nama_kabupaten"),
 }
 STATUS_COUNT_COLUMNS = {
     "Baik": "desa_baik",
@@ -277,6 +279,19 @@ def aggregate(table: pd.DataFrame, level: str, settings: Settings | None = None)
     return _frame(rows)
 
 
+def with_kabupaten(table: pd.DataFrame, wilayah: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (desa rows) with ``kode_kabupaten`` and ``nama_kabupaten`` from the master list; a desa missing
+    from it takes the ``PP.KK`` prefix of its code, and a kabupaten without a name its code."""
+    codes = wilayah.drop_duplicates("kode_desa").set_index("kode_desa")
+    kode_desa = table["kode_desa"].astype(str)
+    kab = kode_desa.map(codes["kode_kabupaten"]) if "kode_kabupaten" in codes else pd.Series(pd.NA, index=table.index)
+    kab = kab.fillna(kode_desa.str[:5]).astype(str)
+    names: dict[str, str] = {}
+    if "nama_kabupaten" in codes:
+        names = {str(k): str(n) for k, n in zip(codes["kode_kabupaten"], codes["nama_kabupaten"], strict=True) if n}
+    return table.assign(kode_kabupaten=kab.to_numpy(), nama_kabupaten=[names.get(k, k) for k in kab])
+
+
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
     for col in ("tercapai", "tren_baik", "akan_tercapai"):
@@ -320,4 +335,13 @@ def ranking(table: pd.DataFrame, by: str = "kesenjangan_orang", ascending: bool 
     return ranked
 
 
-__all__ = ["AGGREGATE_COLUMNS", "LEVELS", "STATUS_COUNT_COLUMNS", "Measures", "aggregate", "aggregate_row", "ranking"]
+__all__ = [
+    "AGGREGATE_COLUMNS",
+    "LEVELS",
+    "STATUS_COUNT_COLUMNS",
+    "Measures",
+    "aggregate",
+    "aggregate_row",
+    "ranking",
+    "with_kabupaten",
+]

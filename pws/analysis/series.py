@@ -29,6 +29,7 @@ SERIES_LEVELS = {
     "puskesmas": ("kode_puskesmas", "nama_puskesmas"),
     "kecamatan": ("kode_kecamatan", "nama_kecamatan"),
     "desa": ("kode_desa", "nama_desa"),
+    "per_kabupaten": ("kode_kabupaten", "nama_kabupaten"),  # one kabupaten of a province
 }
 SERIES_COLUMNS = [
     "tahun",

@@ -1,0 +1,197 @@
+"""The dashboard on a small demo province in a real browser: the Peta map starts with the kabupaten/kota coloured
+by their aggregate, a click on one drills into its desa (only that kabupaten's geometry is fetched), the
+kabupaten filter and the breadcrumb move between kabupaten and back to the province."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from pws import service
+from pws.config import Workspace
+from pws.geo import MAX_VIEW_BYTES
+from tests.e2e.conftest import (
+    FLAGS,
+    LOCAL_HOSTS,
+    REPO,
+    Server,
+    Watch,
+    _free_port,
+    _unavailable,
+    choose,
+    chromium_path,
+    current_url,
+    open_page,
+    settle,
+)
+
+MAP = "#peta-choropleth"
+
+
+@pytest.fixture(scope="module")
+def province_server(province_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if chromium_path() is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("e2e-provinsi") / "ws"
+    shutil.copytree(province_store, root)
+    port = _free_port()
+    log = root.parent / "server.log"
+    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id"}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_dash-layout", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.3)
+    yield Server(url, root, log, process)
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def tab(province_server: Server) -> Iterator[tuple[Any, list[str]]]:
+    """A browser tab on the province server (fails on console errors and external requests) and the /geo/ files it
+    fetched."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID",
+                                      base_url=province_server.url)  # fmt: skip
+        watch = Watch()
+        geo: list[str] = []
+
+        def route(r: Any) -> None:
+            if urlparse(r.request.url).hostname in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
+                if "/geo/" in r.request.url:
+                    geo.append(r.request.url.rsplit("/", 1)[-1])
+                r.continue_()
+            else:
+                watch.external.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        page.set_default_timeout(30_000)
+        yield page, geo
+        context.close()
+        browser.close()
+    assert not watch.external, f"requests left the machine: {watch.external}"
+    assert not watch.errors, f"browser console errors: {watch.errors}"
+
+
+def _locations(page: Any) -> list[str]:
+    return list(page.evaluate(f"() => document.querySelector('{MAP} .js-plotly-plot').data[0].locations"))
+
+
+def _map_ready(page: Any) -> None:
+    page.wait_for_selector(f"{MAP} .maplibregl-canvas")
+    page.wait_for_function(
+        f"""() => {{ const gd = document.querySelector('{MAP} .js-plotly-plot');
+                  const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+                  return map && map.loaded() && map.isStyleLoaded(); }}"""
+    )
+
+
+def _pixel_of(page: Any, lon: float, lat: float) -> tuple[float, float]:
+    point = page.evaluate(
+        f"""([lon, lat]) => {{ const gd = document.querySelector('{MAP} .js-plotly-plot');
+                             const map = gd._fullLayout.map._subplot.map;
+                             const p = map.project([lon, lat]);
+                             const box = map.getCanvasContainer().getBoundingClientRect();
+                             return [box.left + p.x, box.top + p.y]; }}""",
+        [lon, lat],
+    )
+    return float(point[0]), float(point[1])
+
+
+def test_province_map_shows_kabupaten_and_drills_into_desa(tab: tuple[Any, list[str]], province_server: Server) -> None:
+    page, geo = tab
+    ws = Workspace(province_server.root)
+    kabupaten = service.kabupaten_list(ws)
+    wilayah = service.workspace_data(ws).wilayah
+    open_page(page, "/peta?tahun=2025&bulan=3&indikator=K1")
+    _map_ready(page)
+    assert _locations(page) == kabupaten["kode_kabupaten"].tolist()
+    page.wait_for_function("() => document.querySelector('#peta-legenda')?.innerText.includes('3 kabupaten/kota')")
+    assert page.locator("#peta-jejak .crumb-current").inner_text() == "Provinsi"
+    page.wait_for_function("() => document.querySelector('.peta-panel .panel-title')?.textContent === 'Provinsi'")
+    assert page.locator("#shell-kabupaten").is_visible()
+
+    # a real click inside a kabupaten drills into its desa
+    province = service.province_geometry(ws)
+    assert province is not None
+    target = kabupaten.iloc[1]
+    layer = service.map_geometry(ws).desa  # type: ignore[union-attr]
+    mine = wilayah[wilayah["kode_kabupaten"] == target["kode_kabupaten"]]
+    inside = layer[layer["kode_desa"].isin(mine["kode_desa"])].geometry.union_all().representative_point()
+    x, y = _pixel_of(page, inside.x, inside.y)
+    page.mouse.click(x, y)
+    settle(page)
+    page.wait_for_function(
+        "(name) => document.querySelector('#peta-jejak .crumb-current')?.textContent === name",
+        arg=str(target["nama_kabupaten"]),
+    )
+    assert f"kabupaten={target['kode_kabupaten']}" in current_url(page)
+    page.wait_for_function(f"(n) => document.querySelector('{MAP} .js-plotly-plot').data[0].locations.length === n",
+                           arg=len(mine))  # fmt: skip
+    assert sorted(_locations(page)) == sorted(mine["kode_desa"])
+    _map_ready(page)
+    page.wait_for_function(
+        "(n) => document.querySelector('#peta-legenda')?.innerText.includes(`Jumlah ${n} desa`)", arg=len(mine)
+    )
+
+    # the filter picks another kabupaten; its puskesmas only in the puskesmas dropdown
+    other = kabupaten.iloc[2]
+    choose(page, "shell-kabupaten", str(other["nama_kabupaten"]))
+    page.wait_for_function(
+        "(name) => document.querySelector('#peta-jejak .crumb-current')?.textContent === name",
+        arg=str(other["nama_kabupaten"]),
+    )
+    theirs = wilayah[wilayah["kode_kabupaten"] == other["kode_kabupaten"]]
+    assert sorted(_locations(page)) == sorted(theirs["kode_desa"])
+    page.click("#shell-puskesmas")
+    options = page.locator(".dash-dropdown-content .dash-dropdown-option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert sorted(o.strip() for o in options) == sorted(set(theirs["nama_puskesmas"]))
+
+    # back to the province through the breadcrumb
+    page.locator("#peta-jejak .crumb-link", has_text="Provinsi").click()
+    settle(page)
+    page.wait_for_function("() => !document.querySelector('#peta-jejak .crumb-link')")
+    assert "kabupaten=" not in current_url(page)
+    assert _locations(page) == kabupaten["kode_kabupaten"].tolist()
+
+    # only the views' own files were fetched, each under the cap; never the whole province's desa
+    whole = service.map_geometry(ws)
+    assert whole is not None and whole.desa_geojson.name not in geo
+    assert geo
+    for name in set(geo):
+        path = service.geo_file(ws, name)
+        assert path is not None and path.stat().st_size <= MAX_VIEW_BYTES
