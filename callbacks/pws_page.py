@@ -19,6 +19,7 @@ from pws.figures.charts import DESA_CODE, pws_bar_chart, status_colours, status_
 from pws.figures.pwstable import TOTAL_ROW_ID, column_defs, row_data, totals_row
 from pws.figures.theme import format_pct
 from pws.i18n import current_lang, t
+from pws.mapdata import kabupaten_map_frame
 from pws.quality.marks import indicator_marks
 
 #: up to this many rows the grid grows with its rows; more rows scroll inside a fixed height
@@ -48,9 +49,46 @@ def _scope(filters: dict) -> Scope:
         if len(rows) and len(match):
             nama = str(match["nama"].iloc[0])
             return Scope(rows, match.iloc[0].to_dict(), nama, t("pws_page.scope_puskesmas", nama=nama), False)
+    province = _province_scope(filters, table)
+    if province is not None:
+        return province
     agg = service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten")
     record = agg.iloc[0].to_dict() if len(agg) else None
     return Scope(table, record, t("ui.kabupaten"), t("pws_page.scope_kabupaten"), True)
+
+
+def _province_scope(filters: dict, table: pd.DataFrame) -> Scope | None:
+    """In a province: the desa of the chosen kabupaten, else one row per kabupaten (desa rows only inside a
+    kabupaten or puskesmas); None in a single-kabupaten workspace."""
+    ws = service.current_workspace()
+    if not service.is_province(ws):
+        return None
+    tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
+    per_kab = service.kabupaten_table(ws, tahun, bulan, indikator)
+    kab = filters.get("kabupaten")
+    match = per_kab[per_kab["kode"] == kab] if kab else per_kab.iloc[0:0]
+    if len(match):
+        mine = service.map_scope(ws, kab)
+        codes = set(mine.wilayah["kode_desa"]) if mine is not None else set()
+        nama = str(match["nama"].iloc[0])
+        rows = table[table["kode_desa"].isin(codes)]
+        return Scope(rows, match.iloc[0].to_dict(), nama, nama, True)
+    rows = kabupaten_map_frame(per_kab).assign(nama_puskesmas="")
+    agg = service.aggregate_table(ws, tahun, bulan, indikator, "kabupaten")
+    record = agg.iloc[0].to_dict() if len(agg) else None
+    return Scope(rows, record, t("provinsi.provinsi"), t("provinsi.scope_provinsi"), False)
+
+
+def _kabupaten_header(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The grid's columns with the desa name column titled "Kabupaten/Kota" (rows are kabupaten)."""
+    out = []
+    for column in columns:
+        if "children" in column:
+            column = {**column, "children": _kabupaten_header(column["children"])}
+        elif column.get("field") == "nama_desa":
+            column = {**column, "headerName": t("provinsi.filter_kabupaten")}
+        out.append(column)
+    return out
 
 
 def _marks(filters: dict, wait: bool) -> dict[str, list[str]] | None:
@@ -104,6 +142,9 @@ def update_page(filters: dict | None) -> tuple[Any, ...]:
     ind = service.workspace_data(ws).catalogue.indicators[str(filters["indikator"])]
     scope = _scope(filters)
     rows, aggregate = scope.rows, scope.aggregate
+    columns = column_defs(ind.jenis, show_puskesmas=scope.whole, lang=lang)
+    if service.is_province(ws) and not filters.get("kabupaten") and not filters.get("puskesmas"):
+        columns = _kabupaten_header(columns)
     desa = filters.get("desa")
     fig = pws_bar_chart(rows, aggregate, aggregate_label=scope.name, bulan=bulan, selected_desa=desa, lang=lang)
     horizontal = bool(fig.data) and fig.data[0].orientation == "h"
@@ -129,7 +170,7 @@ def update_page(filters: dict | None) -> tuple[Any, ...]:
         lead,
         _counts(rows, lang),
         t("pws_page.chart_hint_prevalensi" if ind.jenis == "prevalensi" else "pws_page.chart_hint"),
-        column_defs(ind.jenis, show_puskesmas=scope.whole, lang=lang),
+        columns,
         row_data(rows, lang, _marks(filters, wait=False)),
         options,
         style,

@@ -25,6 +25,10 @@ def _area_title(area: Area) -> str:
         return t("tren.area_desa", nama=area.nama, puskesmas=area.puskesmas)
     if area.level == "puskesmas":
         return t("tren.area_puskesmas", nama=area.nama)
+    if area.level == "per_kabupaten":
+        return area.nama
+    if service.is_province(service.current_workspace()):
+        return t("provinsi.provinsi")
     return t("tren.area_kabupaten")
 
 
@@ -51,6 +55,10 @@ def update_stage_grid(filters: dict | None, stage: str | None) -> tuple[go.Figur
     ws = service.current_workspace()
     lang = current_lang()
     area = area_of(service.workspace_data(ws).wilayah, filters.get("puskesmas"), filters.get("desa"))  # type: ignore[union-attr]
+    kab = filters.get("kabupaten")  # type: ignore[union-attr]
+    if area.level == "kabupaten" and kab and service.is_province(ws):  # one kabupaten of a province
+        names = service.kabupaten_list(ws).set_index("kode_kabupaten")["nama_kabupaten"]
+        area = Area("per_kabupaten", kab, str(names.get(kab, kab)))
     indicators = _stage_indicators(stage)
     panels = [
         TrendPanel(
@@ -81,13 +89,20 @@ def update_puskesmas_grid(filters: dict | None) -> tuple[go.Figure, str, str, li
     lang = current_lang()
     ind = service.workspace_data(ws).catalogue.indicators[indikator]
     chosen = filters.get("puskesmas")  # type: ignore[union-attr]
-    order = lagging_first(service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"))
+    level, order = "puskesmas", lagging_first(service.aggregate_table(ws, tahun, bulan, indikator, "puskesmas"))
     scope = auth.current_scope()  # a puskesmas user sees its own puskesmas only
     order = [(kode, nama) for kode, nama in order if scope is None or kode == scope]
+    if scope is None and service.is_province(ws):  # a province: the chosen kabupaten's puskesmas, else its kabupaten
+        kab = filters.get("kabupaten")  # type: ignore[union-attr]
+        if kab:
+            mine = {o["value"] for o in service.puskesmas_options(ws, kab)}
+            order = [(kode, nama) for kode, nama in order if kode in mine]
+        else:
+            level, order = "per_kabupaten", lagging_first(service.kabupaten_table(ws, tahun, bulan, indikator))
     panels = [
         TrendPanel(
             title=nama,
-            series=service.series(ws, tahun, indikator, "puskesmas", kode),
+            series=service.series(ws, tahun, indikator, level, kode),
             prevalence=ind.jenis == "prevalensi",
             highlight=kode == chosen,
         )
@@ -96,7 +111,7 @@ def update_puskesmas_grid(filters: dict | None) -> tuple[go.Figure, str, str, li
     fig = trend_grid(panels, bulan, tahun, cols=5, shared_y=True, panel_height=200, title_chars=20, lang=lang)
     title = t("tren.per_puskesmas_title", indikator=f"{ind.kode} · {ind.name(lang)}")
     lead = t("tren.per_puskesmas_lead", bulan=t(f"month.{bulan}"), tahun=tahun)
-    return fig, title, lead, [kode for kode, _ in order]
+    return fig, title, lead, [kode for kode, _ in order] if level == "puskesmas" else []
 
 
 # A click on a small chart chooses its indicator (stage grid) or puskesmas (per-puskesmas grid): the panel is the

@@ -437,14 +437,16 @@ def posyandu_lineage(ws: Workspace, tahun: int, indikator: str, kode_desa: str) 
 
 
 def kabupaten_list(ws: Workspace) -> pd.DataFrame:
-    """kode_kabupaten, nama_kabupaten (the code when the master list has no name), desa count; sorted by code."""
-    wilayah = workspace_data(ws).wilayah
+    """kode_kabupaten, nama_kabupaten (the code when the master list has no name), desa count; sorted by code.
+    Cached until a workspace file changes; shared, treat as read-only."""
+    return _kabupaten_list(ws.root.resolve(), _data_stamp(ws))
+
+
+@functools.lru_cache(maxsize=8)  # every callback asks (is this a province?): keep it off the request path
+def _kabupaten_list(root: Path, stamp: tuple[int, ...]) -> pd.DataFrame:
+    wilayah = workspace_data(Workspace(root)).wilayah
     if wilayah.empty or "kode_kabupaten" not in wilayah.columns:
         return pd.DataFrame(columns=["kode_kabupaten", "nama_kabupaten", "jumlah_desa"])
-    return _kabupaten_list(wilayah)
-
-
-def _kabupaten_list(wilayah: pd.DataFrame) -> pd.DataFrame:
     frame = wilayah.drop_duplicates("kode_desa")
     names = frame["nama_kabupaten"].where(frame["nama_kabupaten"] != "", frame["kode_kabupaten"])
     out = (
@@ -495,15 +497,24 @@ def map_scope(ws: Workspace, kabupaten: str | None = None) -> MapScope | None:
     geometry = map_geometry(ws)
     if geometry is None:
         return None
-    wilayah = workspace_data(ws).wilayah.drop_duplicates("kode_desa")
     province = province_geometry(ws)
     if province is None:
+        wilayah = _scope_wilayah(ws.root.resolve(), _data_stamp(ws), None)
         return MapScope("desa", wilayah, geometry.desa_geojson, geometry.kecamatan_geojson, geometry.bounds)
     if kabupaten and kabupaten in province.layers:
         layer = province.layers[kabupaten]
-        mine = wilayah[wilayah["kode_kabupaten"] == kabupaten]
+        mine = _scope_wilayah(ws.root.resolve(), _data_stamp(ws), kabupaten)
         return MapScope("desa", mine, layer.desa, layer.kecamatan, layer.bounds)
+    wilayah = _scope_wilayah(ws.root.resolve(), _data_stamp(ws), None)
     return MapScope("kabupaten", wilayah, province.kabupaten, province.kabupaten_outline, geometry.bounds)
+
+
+@functools.lru_cache(maxsize=64)
+def _scope_wilayah(root: Path, stamp: tuple[int, ...], kabupaten: str | None) -> pd.DataFrame:
+    wilayah = workspace_data(Workspace(root)).wilayah.drop_duplicates("kode_desa")
+    if kabupaten:
+        wilayah = wilayah[wilayah["kode_kabupaten"] == kabupaten]
+    return wilayah.reset_index(drop=True)
 
 
 def geo_file(ws: Workspace, name: str) -> Path | None:

@@ -195,3 +195,27 @@ def test_province_map_shows_kabupaten_and_drills_into_desa(tab: tuple[Any, list[
     for name in set(geo):
         path = service.geo_file(ws, name)
         assert path is not None and path.stat().st_size <= MAX_VIEW_BYTES
+
+
+def test_pws_table_has_one_row_per_kabupaten_until_one_is_chosen(
+    tab: tuple[Any, list[str]], province_server: Server
+) -> None:
+    page, _ = tab
+    ws = Workspace(province_server.root)
+    kabupaten = service.kabupaten_list(ws)
+    open_page(page, "/pws?tahun=2025&bulan=3&indikator=K1")
+    page.wait_for_selector("#pws-grafik .js-plotly-plot")
+    page.wait_for_function("() => document.querySelector('#pws-keterangan')?.innerText.includes('Seluruh provinsi')")
+    n = len(kabupaten)
+    page.wait_for_function("(n) => document.querySelector('#pws-ditampilkan')?.innerText.includes(`${n} dari ${n}`)",
+                           arg=n)  # fmt: skip
+    grid = page.inner_text("#pws-tabel")
+    assert all(str(name) in grid for name in kabupaten["nama_kabupaten"])
+    target = kabupaten.iloc[0]
+    choose(page, "shell-kabupaten", str(target["nama_kabupaten"]))
+    n_desa = int(target["jumlah_desa"])
+    page.wait_for_function(
+        "(n) => document.querySelector('#pws-ditampilkan')?.innerText.includes(`${n} dari ${n}`)", arg=n_desa
+    )
+    assert str(target["nama_kabupaten"]) in page.inner_text("#pws-keterangan")
+    assert f"kabupaten={target['kode_kabupaten']}" in current_url(page)
