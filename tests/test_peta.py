@@ -442,7 +442,11 @@ def test_navigation_callback_turns_clicks_into_shell_filters(client) -> None:  #
     def navigate(trigger: str, buttons: list[dict], click: dict | None) -> dict:
         payload = {
             "output": "..shell-puskesmas.value@x...shell-desa.value@x..",
-            "outputs": [{"id": "shell-puskesmas", "property": "value"}, {"id": "shell-desa", "property": "value"}],
+            "outputs": [
+                {"id": "shell-puskesmas", "property": "value"},
+                {"id": "shell-desa", "property": "value"},
+                {"id": "shell-kabupaten", "property": "value"},
+            ],
             "inputs": [buttons, {"id": "peta-choropleth", "property": "clickData", "value": click}],
             "changedPropIds": [trigger],
             "state": [],
