@@ -83,7 +83,7 @@ def _outline(rng: np.random.Generator) -> Polygon:
     return Polygon(zip(xs, ys, strict=True))
 
 
-def _sample_points(rng: np.random.Generator, poly: Polygon, n: int, min_dist: float) -> list[Point]:
+def _sample_points(rng: np.random.Generator, poly: BaseGeometry, n: int, min_dist: float) -> list[Point]:
     """n points inside poly, at least min_dist apart where possible (rejection sampling)."""
     minx, miny, maxx, maxy = poly.bounds
     points: list[Point] = []

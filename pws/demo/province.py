@@ -128,7 +128,7 @@ def _names(rng: np.random.Generator, total: int, taken: set[str]) -> list[str]:
 
 def _split(rng: np.random.Generator, cell: BaseGeometry, n: int, spacing_share: float = 0.6) -> list[Point]:
     spacing = math.sqrt(cell.area / n) * spacing_share
-    inner = cell.buffer(-spacing * 0.2)
+    inner: BaseGeometry = cell.buffer(-spacing * 0.2)
     if inner.is_empty or inner.area < cell.area * 0.2:
         inner = cell
     return _sample_points(rng, inner, n, spacing)
@@ -168,7 +168,7 @@ def build_province(seed: int = 2024, size: ProvinceSize = FULL) -> Province:
     hits = tree.query(shapely.points(moved), predicate="within")
     if len(hits[0]) != len(seeds) or len(set(hits[0].tolist())) != len(seeds):
         raise RuntimeError("province tiling failed to assign one polygon per desa")  # a bug, not a data problem
-    desa_polys: list[BaseGeometry] = [None] * len(seeds)
+    desa_polys: list[BaseGeometry] = [shapely.Polygon()] * len(seeds)  # every slot is filled just below
     for i, j in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
         desa_polys[i] = shapely.orient_polygons(polys[j])
 
