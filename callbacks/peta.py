@@ -11,13 +11,24 @@ import dataclasses
 from typing import Any
 
 import dash
+import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts._ids import KUALITAS, PETA, SHELL
 from layouts.kualitas import marks_box
-from layouts.peta import EMPTY_TREND, STREET, drawn_key, map_figure
+from layouts.peta import (
+    EMPTY_TREND,
+    HIDDEN,
+    NETWORK_ON,
+    STREET,
+    drawn_key,
+    map_figure,
+    network_hover,
+    network_hover_key,
+)
 from pws import auth, service
+from pws.figures import network as nf
 from pws.figures.maps import (
     PETA_VIEW_PX,
     desa_trend_figure,
@@ -42,6 +53,7 @@ from pws.mapdata import (
     map_locations,
     map_values,
     quality_note,
+    static_hover_texts,
 )
 from pws.quality.marks import indicator_marks
 from pws.viewstate import ViewState
@@ -370,7 +382,9 @@ def update_panel(filters: dict | None, shown: dict | None) -> tuple:
         marks = _marks(tahun, bulan, indikator, wait=False)
         box = marks_box((marks or {}).get(desa, []), _quality_href(tahun, bulan, indikator, pkm, desa))
         panel.insert(-1, html.Div(box, id=KUALITAS.peta_marks))
-    lineage = _lineage_table(tahun, indikator, desa) if desa else []
+    if desa:  # the desa's pustu, posyandu... (from jejaring.csv)
+        panel.insert(-1, html.Div(network_box(tahun, bulan, desa)))
+    lineage = _lineage_table(tahun, indikator, desa) + posyandu_lineage_table(tahun, indikator, desa) if desa else []
     return panel, trend, lineage, key
 
 
@@ -456,3 +470,132 @@ def navigate(_clicks: list, click: dict | None) -> tuple:
 def is_kabupaten_code(kode: str) -> bool:
     """``PP.KK``: a kabupaten's code (the province map's locations), not a desa's."""
     return len(kode) == 5 and kode[2] == "." and kode.replace(".", "").isdigit()
+
+
+# ---------------------------------------------------------------------------------------------- network layer
+def _network_legend(points: Any, no_pustu: int, without_coordinates: int) -> list:
+    rows = [
+        html.Div([html.Span(className="jj-legend-dot", style={"background": colour, "width": f"{size}px",
+                                                               "height": f"{size}px"}), label],
+                 className="jj-legend-row", **_attrs({"data-jenis": jenis}))
+        for jenis, colour, size, label in nf.legend_items(points)
+    ]  # fmt: skip
+    rows.append(html.Div([html.Span(className="jj-legend-outline"), t("jejaring_page.legenda_tanpa_pustu", n=no_pustu)],
+                         className="jj-legend-row"))  # fmt: skip
+    if without_coordinates:
+        rows.append(
+            html.P(t("jejaring_page.legenda_tanpa_koordinat", n=without_coordinates), className="peta-card-note")
+        )
+    return [html.H2(t("jejaring_page.legenda_judul"), className="peta-card-title"), *rows]
+
+
+@callback(
+    Output(PETA.map, "figure", allow_duplicate=True),
+    Output(PETA.network_drawn, "data"),
+    Output(PETA.network_legend, "children"),
+    Output(PETA.network_legend, "style"),
+    Input(PETA.network, "value"),
+    Input(SHELL.filters, "data"),
+    State(PETA.network_drawn, "data"),
+    prevent_initial_call=True,
+)
+def update_network(value: list | None, filters: dict | None, drawn: dict | None) -> tuple:
+    """The "Jejaring layanan" layer: two traces appended to the map by a Patch when switched on (desa without a pustu
+    outlined, units with coordinates as points; those of the drilled puskesmas only), replaced when the month or
+    puskesmas changes, removed when switched off; and the pustu/posyandu line of the desa hover for the month."""
+    state = _state(filters)
+    if state is None or not drawn:
+        raise PreventUpdate  # no boundaries: no map
+    ws = service.current_workspace()
+    scope = service.map_scope(ws, state.get("kabupaten"))
+    if scope is None or scope.level == "kabupaten":
+        raise PreventUpdate  # no boundaries, or the province's kabupaten map: no desa, no network layer
+    tahun, bulan, pkm = int(state["tahun"]), int(state["bulan"]), state.get("puskesmas")
+    on = NETWORK_ON in (value or [])
+    base = int(drawn["base"])
+    hover = network_hover_key(ws, tahun, bulan)
+    key = {**hover, "puskesmas": pkm} if on else None
+    if key == drawn.get("key") and hover == drawn.get("hover") and on == drawn.get("on"):
+        raise PreventUpdate
+    patch = dash.Patch()
+    wilayah = auth.visible_desa(scope.wilayah)  # the map's desa, as layouts.peta.map_figure draws them
+    locations = map_locations(wilayah)
+    if hover != drawn.get("hover"):
+        patch["data"][0]["text"] = network_hover(ws, tahun, bulan, locations, static_hover_texts(wilayah))
+    legend: Any = []
+    style = HIDDEN
+    if on:
+        jejaring, _issues = service.jejaring(ws)
+        desa = list(wilayah.loc[wilayah["kode_puskesmas"] == pkm, "kode_desa"]) if pkm else list(locations)
+        if jejaring.empty:
+            points = nf.map_points(jejaring)
+            no_pustu: list[str] = []
+            legend = [html.H2(t("jejaring_page.legenda_judul"), className="peta-card-title"),
+                      html.P(t("jejaring_page.legenda_kosong"), className="peta-card-note")]  # fmt: skip
+        else:
+            units = nf.active_units(jejaring, nf.month_end(tahun, bulan))
+            units = units[units["kode_desa"].isin(desa)]
+            points = nf.map_points(units)
+            by_desa = service.network_by_desa(ws, tahun, bulan)
+            no_pustu = list(by_desa.loc[by_desa["tanpa_pustu"].astype(bool) & by_desa["kode_desa"].isin(desa),
+                                        "kode_desa"].astype(str))  # fmt: skip
+            legend = _network_legend(points, len(no_pustu), len(units) - len(points))
+        traces = [nf.no_pustu_trace(no_pustu, f"/geo/{scope.shapes.name}"), nf.points_trace(points)]
+        style = {}
+        if drawn.get("on"):
+            patch["data"][base] = traces[0]
+            patch["data"][base + 1] = traces[1]
+        else:
+            patch["data"].extend(traces)
+    elif drawn.get("on"):
+        del patch["data"][base + 1]
+        del patch["data"][base]
+    return patch, {**drawn, "on": on, "key": key, "hover": hover}, legend, style
+
+
+def network_box(tahun: int, bulan: int, kode_desa: str) -> list:
+    """The desa panel's list of the desa's active units (type, name, dusun); empty without a network list."""
+    ws = service.current_workspace()
+    jejaring, _issues = service.jejaring(ws)
+    if jejaring.empty:
+        return []
+    units = nf.desa_units(nf.active_units(jejaring, nf.month_end(tahun, bulan)), kode_desa)
+    title = html.H3(t("jejaring_page.panel_judul"), className="panel-section")
+    if units.empty:
+        return [title, html.P(t("jejaring_page.panel_kosong"), className="peta-card-note")]
+    items = []
+    for r in units.to_dict("records"):
+        dusun = r.get("dusun")
+        extra = "" if dusun is None or dusun is pd.NA or pd.isna(dusun) else f" · {dusun}"
+        label = nf.unit_label(str(r["jenis"]))
+        name = str(r["nama"])
+        if name.lower().startswith(label.lower() + " "):  # "Posyandu Mawar": the type is in the name already
+            label, name = name[: len(label)], name[len(label) + 1 :]
+        items.append(html.Li([html.Span(label, className="jj-unit-type"), html.Span(f"{name}{extra}")]))
+    return [title, html.Ul(items, className="jj-units", id=PETA.network_panel)]
+
+
+def posyandu_lineage_table(tahun: int, indikator: str, kode_desa: str) -> list:
+    """The posyandu rows behind the desa's values (month, posyandu, value, file, sheet, cell); empty when the
+    indicator has no posyandu-level values for the desa."""
+    rows = service.posyandu_lineage(service.current_workspace(), tahun, indikator, kode_desa)
+    if rows.empty:
+        return []
+    head = [t("peta.kolom_bulan"), t("jejaring_page.kol_nama"), t("peta.kolom_nilai"), t("peta.kolom_sheet"),
+            t("peta.kolom_sel")]  # fmt: skip
+    body = []
+    for file, group in rows.groupby("sumber_file", sort=False):
+        body.append(html.Tr(html.Td([html.Span(t("peta.kolom_berkas") + ": ", className="file-label"), str(file)],
+                                    colSpan=len(head)), className="file-row"))  # fmt: skip
+        for r in group.to_dict("records"):
+            value = float(r["nilai"])
+            body.append(html.Tr([html.Td(t(f"month.{int(r['bulan'])}")[:3]), html.Td(str(r["posyandu"])),
+                                 html.Td(format_number(value, 0 if value == int(value) else 1), className="num"),
+                                 html.Td(str(r["sumber_sheet"])), html.Td(str(r["sumber_sel"]), className="cell")],
+                                className="value-row posyandu-row"))  # fmt: skip
+    return [
+        html.H3(t("jejaring_page.asal_posyandu_judul"), className="panel-section"),
+        html.P(t("jejaring_page.asal_posyandu_ket"), className="peta-card-note"),
+        html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)], className="lineage"),
+                 className="lineage-scroll"),
+    ]  # fmt: skip

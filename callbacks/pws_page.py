@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, Patch, State, callback, clientside_callback, html
+from dash import Input, Output, Patch, State, callback, clientside_callback, html, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts._ids import PWS, SHELL
+from layouts.pws_page import POSYANDU_LEVEL
 from pws import service
+from pws.figures import network as nf
 from pws.figures.charts import DESA_CODE, pws_bar_chart, status_colours, status_column, status_label, status_order
 from pws.figures.pwstable import TOTAL_ROW_ID, column_defs, row_data, totals_row
 from pws.figures.theme import format_pct
@@ -251,3 +253,59 @@ clientside_callback(
     Input(PWS.chart, "clickData"),
     prevent_initial_call=True,
 )
+
+
+# ---------------------------------------------------------------------------------------------- posyandu view
+@callback(
+    Output(PWS.level_part, "style"),
+    Output(PWS.desa_part, "style"),
+    Output(PWS.posyandu_part, "style"),
+    Output(PWS.posyandu, "options"),
+    Output(PWS.posyandu, "value"),
+    Output(PWS.posyandu_lead, "children"),
+    Output(PWS.posyandu_grid, "columnDefs"),
+    Output(PWS.posyandu_grid, "rowData"),
+    Input(SHELL.filters, "data"),
+    Input(PWS.level, "value"),
+    Input(PWS.posyandu, "value"),
+)
+def update_posyandu(filters: dict | None, level: str | None, chosen: str | None) -> tuple[Any, ...]:
+    """For an indicator reported per posyandu: the level switch, and at the posyandu level one row per posyandu of
+    the scope (the shell's desa, else its puskesmas, else all) or of the chosen posyandu. Hidden otherwise."""
+    if not filters or not filters.get("indikator"):
+        raise PreventUpdate
+    ws = service.current_workspace()
+    tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
+    pkm, desa = filters.get("puskesmas") or None, filters.get("desa") or None
+    values = service.posyandu_values(ws, tahun)
+    hidden, shown = {"display": "none"}, {}
+    if indikator not in nf.posyandu_indicators(values):
+        return hidden, shown, hidden, [], None if chosen else no_update, "", [], []
+    if level != POSYANDU_LEVEL:
+        return shown, shown, hidden, no_update, no_update, no_update, no_update, no_update
+    jejaring, _issues = service.jejaring(ws)
+    wilayah = service.workspace_data(ws).wilayah
+    units = nf.in_scope(nf.active_units(jejaring, nf.month_end(tahun, bulan)), pkm, desa)
+    mine = values[values["indikator"].isin([indikator, *nf.ratio_codes(indikator)])]
+    if pkm:  # by the master list: a value's own kode_puskesmas is the reporting one
+        mine = mine[mine["kode_desa"].isin(set(wilayah.loc[wilayah["kode_puskesmas"] == pkm, "kode_desa"]))]
+    if desa:
+        mine = mine[mine["kode_desa"] == desa]
+    every = nf.posyandu_table(mine, units, wilayah, tahun, bulan, indikator)
+    options = [{"label": f"{r.posyandu} — {r.nama_desa}", "value": r.kode_unit}
+               for r in every.sort_values(["nama_desa", "posyandu"]).itertuples(index=False)]  # fmt: skip
+    value: Any = no_update
+    if chosen and chosen not in set(every["kode_unit"]):
+        chosen = value = None
+    rows = every[every["kode_unit"] == chosen] if chosen else every
+    ind = service.workspace_data(ws).catalogue.indicators[indikator]
+    lead = t("jejaring_page.pws_keterangan", n=len(rows), bulan=t(f"month.{bulan}"), tahun=tahun)
+    columns = nf.posyandu_column_defs(indikator, ind.jenis, show_puskesmas=not pkm, lang=current_lang())
+    return hidden, hidden, shown, options, value, lead, columns, nf.records(rows)
+
+
+@callback(
+    Output(PWS.posyandu_grid, "exportDataAsCsv"), Input(PWS.posyandu_export, "n_clicks"), prevent_initial_call=True
+)
+def export_posyandu_csv(_clicks: int | None) -> bool:
+    return True

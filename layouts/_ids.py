@@ -55,6 +55,14 @@ class PWS:
     shown = "pws-ditampilkan"
     shown_template = "pws-ditampilkan-templat"
     export = "pws-unduh-csv"
+    level = "pws-tingkat"  # radio: table per desa / per posyandu (indicators with posyandu values)
+    level_part = "pws-tingkat-bagian"
+    posyandu = "pws-posyandu"  # dropdown: one posyandu or all
+    posyandu_part = "pws-bagian-posyandu"
+    posyandu_lead = "pws-posyandu-keterangan"
+    posyandu_grid = "pws-tabel-posyandu"
+    posyandu_export = "pws-posyandu-unduh"
+    desa_part = "pws-bagian-desa"
 
 
 class PETA:
@@ -74,6 +82,10 @@ class PETA:
     lineage = "peta-asal-angka"
     panel_key = "peta-panel-kunci"  # store: the desa view the panel shows
     go = "peta-pilih"  # pattern id {"type": go, "level": kabupaten|puskesmas|desa|tutup, "kode": <code or "">}
+    network = "peta-jejaring"  # checklist: the service-network layer on/off
+    network_drawn = "peta-jejaring-tergambar"  # store: where the layer's traces are and what they show
+    network_legend = "peta-jejaring-legenda"
+    network_panel = "peta-jejaring-desa"  # the desa's units in the side panel
 
 
 class UNGGAH:
@@ -117,3 +129,28 @@ class KUALITAS:
     listed = "kualitas-terdaftar"  # store: the view and check the findings grid shows
     pick = "kualitas-pilih"  # pattern id {"type": pick, "kode": <kode_puskesmas>, "asal": "kartu" | "matriks"}
     peta_marks = "kualitas-tanda-peta"  # the findings about the chosen desa's value, inside the Peta desa panel
+
+
+class JEJARING:
+    lead = "jejaring-keterangan"
+    empty = "jejaring-kosong"  # how to add jejaring.csv, when the workspace has none
+    summary = "jejaring-ringkasan"
+    network_part = "jejaring-bagian-celah"
+    gaps = "jejaring-celah"  # grid: desa without pustu or posyandu
+    gaps_shown = "jejaring-celah-jumlah"
+    gaps_export = "jejaring-celah-unduh"
+    by_puskesmas = "jejaring-per-puskesmas"
+    silent_part = "jejaring-bagian-lapor"
+    silent_title = "jejaring-lapor-judul"
+    silent_note = "jejaring-lapor-catatan"
+    silent = "jejaring-belum-lapor"  # grid: posyandu that did not report this month
+    silent_export = "jejaring-lapor-unduh"
+    history_part = "jejaring-bagian-riwayat"
+    posyandu = "jejaring-posyandu"  # dropdown: one posyandu
+    history_note = "jejaring-riwayat-catatan"
+    history_chart = "jejaring-riwayat-grafik"
+    history = "jejaring-riwayat"  # grid: the recent values month by month
+    problems_part = "jejaring-bagian-masalah"
+    problems_title = "jejaring-masalah-judul"
+    problems = "jejaring-masalah"
+    drawn = "jejaring-tergambar"  # store: the view the page shows

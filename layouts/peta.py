@@ -18,6 +18,7 @@ from layouts._ids import PETA
 from pws import auth, service, viewstate
 from pws.config import Workspace
 from pws.figures.maps import PETA_VIEW_PX, fit_view, status_map
+from pws.figures.network import desa_count_text, with_counts
 from pws.i18n import current_lang, t
 from pws.mapdata import (
     COVERAGE_MODE,
@@ -32,6 +33,7 @@ from pws.mapdata import (
 dash.register_page(__name__, path="/peta", name="Peta", order=2)
 
 STREET = "jalan"
+HIDDEN = {"display": "none"}
 #: the trend chart until the panel's callback draws the area's trend
 EMPTY_TREND = {"data": [], "layout": {"height": 230, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 
@@ -86,7 +88,7 @@ def map_figure(state: viewstate.ViewState, mode: str) -> dict | None:
     highlight = ([state.desa], "desa") if state.desa else (sorted(focus or ()), "puskesmas")
     fig = status_map(
         locations,
-        static_hover_texts(wilayah),
+        network_hover(ws, state.tahun, state.bulan, locations, static_hover_texts(wilayah)),
         f"/geo/{scope.shapes.name}",
         f"/geo/{scope.outlines.name}",
         fit_view(bounds, *PETA_VIEW_PX),
@@ -140,6 +142,7 @@ def layout(**query: str) -> html.Div:
                 ),
                 title=t("peta.peta_jalan_judul"),
             ),
+            html.Div(network_toggle(), title=t("jejaring_page.lapisan_judul")),
         ],
         className="peta-controls",
     )
@@ -185,6 +188,7 @@ def layout(**query: str) -> html.Div:
                     html.Div(
                         [
                             html.Div(id=PETA.legend, className="peta-card peta-legend"),
+                            html.Div(id=PETA.network_legend, className="peta-card jj-legend", style=HIDDEN),
                             html.Div(id=PETA.desa_list, className="peta-card peta-desa-list"),
                         ],
                         className="peta-side",
@@ -207,7 +211,44 @@ def layout(**query: str) -> html.Div:
                 className="peta-grid",
             ),
             dcc.Store(id=PETA.panel_key),
+            dcc.Store(id=PETA.network_drawn, data=network_drawn(figure, state)),
             dcc.Store(id=PETA.drawn, data=drawn_key(ws, state.as_dict(), mode, False) if figure else None),
         ],
         className="peta-page",
     )
+
+
+# ---------------------------------------------------------------------------------------------- network layer
+NETWORK_ON = "jejaring"
+
+
+def network_toggle() -> dcc.Checklist:
+    """ "Jejaring layanan": the service-network layer (off by default; :func:`callbacks.peta.update_network`)."""
+    return dcc.Checklist(
+        id=PETA.network, options=[{"label": t("jejaring_page.lapisan"), "value": NETWORK_ON}], value=[],
+        className="peta-basemap",
+    )  # fmt: skip
+
+
+def network_hover_key(ws: Workspace, tahun: int, bulan: int) -> dict:
+    """What the network line of the desa hover depends on."""
+    return {"version": service.version(ws), "tahun": tahun, "bulan": bulan, "lang": current_lang()}
+
+
+def network_hover(ws: Workspace, tahun: int, bulan: int, locations: Any, static: list[str]) -> list[str]:
+    """The desa hover's fixed lines with the desa's pustu and posyandu count (unchanged without a network list)."""
+    jejaring, _issues = service.jejaring(ws)
+    if jejaring.empty:
+        return static
+    by_desa = service.network_by_desa(ws, tahun, bulan)
+    return with_counts(static, desa_count_text(by_desa, list(locations)))
+
+
+def network_drawn(figure: dict | None, state: viewstate.ViewState) -> dict | None:
+    """The layer's store: the index its two traces get when drawn (after the map's own), whether they are drawn,
+    and what the desa hover's network line shows."""
+    if figure is None:
+        return None
+    ws = service.current_workspace()
+    return {"base": len(figure["data"]), "on": False, "key": None,
+            "hover": network_hover_key(ws, state.tahun, state.bulan)}  # fmt: skip

@@ -57,6 +57,7 @@ def layout(**_query: str) -> html.Div:
                 ],
                 className="pws-card",
             ),
+            level_switch(),
             html.Div(
                 [
                     html.Div(
@@ -100,8 +101,67 @@ def layout(**_query: str) -> html.Div:
                         style={"height": "560px", "width": "100%"},
                     ),
                 ],
+                id=PWS.desa_part,
                 className="pws-card",
             ),
+            posyandu_view(),
         ],
         className="pws-page",
     )
+
+
+# ---------------------------------------------------------------------------------------------- posyandu view
+DESA_LEVEL = "desa"
+POSYANDU_LEVEL = "posyandu"
+
+
+def level_switch() -> html.Div:
+    """Table per desa / per posyandu, shown for indicators reported per posyandu (:mod:`callbacks.pws_page`)."""
+    return html.Div(
+        [
+            html.Span(t("jejaring_page.pws_tingkat"), className="pws-level-label"),
+            dcc.RadioItems(
+                id=PWS.level,
+                options=[{"label": t("jejaring_page.pws_tingkat_desa"), "value": DESA_LEVEL},
+                         {"label": t("jejaring_page.pws_tingkat_posyandu"), "value": POSYANDU_LEVEL}],
+                value=DESA_LEVEL,
+                inline=True,
+                className="peta-mode",
+            ),
+        ],
+        id=PWS.level_part,
+        className="pws-level",
+        style={"display": "none"},
+    )  # fmt: skip
+
+
+def posyandu_view() -> html.Div:
+    """The posyandu table: one row per posyandu of the scope (or the chosen one) with its counts."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2(t("jejaring_page.pws_posyandu_judul")),
+                    dcc.Dropdown(id=PWS.posyandu, options=[], placeholder=t("jejaring_page.pws_semua_posyandu"),
+                                 clearable=True, searchable=True, className="jj-posyandu"),
+                    html.Button(t("pws_page.unduh_csv"), id=PWS.posyandu_export, className="pws-button"),
+                ],
+                className="pws-toolbar",
+            ),
+            html.P(id=PWS.posyandu_lead, className="pws-hint"),
+            dag.AgGrid(
+                id=PWS.posyandu_grid,
+                columnDefs=[],
+                defaultColDef=DEFAULT_COL_DEF,
+                rowData=[],
+                getRowId="params.data.kode_unit",
+                dashGridOptions={**GRID_OPTIONS, "domLayout": "autoHeight"},
+                csvExportParams={"columnSeparator": ";", "fileName": "pws_posyandu.csv"},
+                className="pws-grid",
+                style={"width": "100%"},
+            ),
+        ],
+        id=PWS.posyandu_part,
+        className="pws-card",
+        style={"display": "none"},
+    )  # fmt: skip

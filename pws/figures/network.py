@@ -357,6 +357,12 @@ def posyandu_table(
     return base[POSYANDU_TABLE_COLUMNS].reset_index(drop=True)
 
 
+def ratio_codes(indikator: str) -> list[str]:
+    """The other indicator a posyandu table of ``indikator`` needs (its SKDN denominator), if any."""
+    ratio = SKDN_RATIOS.get(indikator)
+    return [ratio[0]] if ratio else []
+
+
 def posyandu_indicators(values: pd.DataFrame) -> set[str]:
     """The indicators that have posyandu-level values."""
     return set(values["indikator"].astype(str)) if len(values) else set()
@@ -476,3 +482,34 @@ def desa_units(units: pd.DataFrame, kode_desa: str) -> pd.DataFrame:
 def rate_text(summary_: NetworkSummary) -> str:
     """ "87,5%" (or "–")."""
     return format_pct(summary_.reporting_rate, 0)
+
+
+def posyandu_column_defs(
+    indikator: str, jenis: str = "kumulatif", show_puskesmas: bool = True, lang: str | None = None
+) -> list[dict[str, Any]]:
+    """Columns of the posyandu table of the PWS page: posyandu, desa, puskesmas, last and this month's count, the sum
+    from January (``kumulatif`` indicators only) and, for the SKDN ratios, the denominator and the ratio."""
+    from pws.figures.pwstable import js_number  # the grid's Indonesian number format
+
+    def number(field: str, header: str, decimals: int = 0, width: int = 95) -> dict[str, Any]:
+        return {"field": field, "headerName": header, "type": "rightAligned", "cellDataType": "number",
+                "filter": "agNumberColumnFilter", "valueFormatter": js_number(decimals, fixed=decimals > 0),
+                "minWidth": width}  # fmt: skip
+
+    cols: list[dict[str, Any]] = [
+        {"field": "posyandu", "headerName": t("jejaring_page.kol_nama", lang), "pinned": "left", "minWidth": 150,
+         "cellDataType": "text", "filter": "agTextColumnFilter"},
+        {"field": "nama_desa", "headerName": t("jejaring_page.kol_desa", lang), "minWidth": 130,
+         "cellDataType": "text", "filter": "agTextColumnFilter"},
+        {"field": "nama_puskesmas", "headerName": t("jejaring_page.kol_puskesmas", lang), "minWidth": 140,
+         "hide": not show_puskesmas, "cellDataType": "text", "filter": "agTextColumnFilter"},
+        number("bulan_lalu", t("jejaring_page.kol_bulan_lalu", lang)),
+        number("bulan_ini", t("jejaring_page.kol_bulan_ini", lang)),
+    ]  # fmt: skip
+    if jenis == "kumulatif":
+        cols.append(number("kumulatif", t("jejaring_page.kol_kumulatif", lang), width=110))
+    ratio = SKDN_RATIOS.get(indikator)
+    if ratio:
+        cols.append(number("penyebut", t("jejaring_page.kol_penyebut", lang, kode=ratio[0]), width=130))
+        cols.append(number("persen", t("jejaring_page.kol_persen", lang, rasio=ratio[1]), decimals=1, width=90))
+    return cols
