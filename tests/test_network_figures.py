@@ -210,3 +210,15 @@ def test_desa_hover_counts() -> None:
     assert nf.with_counts(["a", "b", "c"], texts) == [f"a<br>{texts[0]}", f"b<br>{texts[1]}", "c"]
     mine = nf.desa_units(JEJARING, "1.01")
     assert list(mine["kode_unit"]) == ["u1", "u2", "u3", "u4"]  # type order, then name
+
+
+def test_posyandu_columns_follow_the_indicator() -> None:
+    d = [c["field"] for c in nf.posyandu_column_defs("BALITA_D", "prevalensi")]
+    assert d == ["posyandu", "nama_desa", "nama_puskesmas", "bulan_lalu", "bulan_ini", "penyebut", "persen"]
+    k = nf.posyandu_column_defs("K4", "kumulatif", show_puskesmas=False)
+    assert [c["field"] for c in k] == ["posyandu", "nama_desa", "nama_puskesmas", "bulan_lalu", "bulan_ini",
+                                       "kumulatif"]  # fmt: skip
+    assert next(c for c in k if c["field"] == "nama_puskesmas")["hide"] is True
+    ratio = next(c for c in nf.posyandu_column_defs("BALITA_N") if c["field"] == "persen")
+    assert "N/D" in ratio["headerName"]
+    assert nf.ratio_codes("BALITA_N") == ["BALITA_D"] and nf.ratio_codes("K4") == []
