@@ -581,15 +581,18 @@ def posyandu_lineage_table(tahun: int, indikator: str, kode_desa: str) -> list:
     rows = service.posyandu_lineage(service.current_workspace(), tahun, indikator, kode_desa)
     if rows.empty:
         return []
-    head = [t("peta.kolom_bulan"), t("jejaring_page.kol_nama"), t("peta.kolom_nilai"), t("peta.kolom_sheet"),
-            t("peta.kolom_sel")]  # fmt: skip
+    show_sex = "jk" in rows.columns and bool((rows["jk"] != "T").any())
+    head = [t("peta.kolom_bulan"), t("jejaring_page.kol_nama")] + ([t("peta.kolom_jk")] if show_sex else [])
+    head += [t("peta.kolom_nilai"), t("peta.kolom_sheet"), t("peta.kolom_sel")]
     body = []
     for file, group in rows.groupby("sumber_file", sort=False):
         body.append(html.Tr(html.Td([html.Span(t("peta.kolom_berkas") + ": ", className="file-label"), str(file)],
                                     colSpan=len(head)), className="file-row"))  # fmt: skip
         for r in group.to_dict("records"):
             value = float(r["nilai"])
-            body.append(html.Tr([html.Td(t(f"month.{int(r['bulan'])}")[:3]), html.Td(str(r["posyandu"])),
+            cells = [html.Td(t(f"month.{int(r['bulan'])}")[:3]), html.Td(str(r["posyandu"]))]
+            cells += [html.Td(str(r["jk"]))] if show_sex else []
+            body.append(html.Tr([*cells,
                                  html.Td(format_number(value, 0 if value == int(value) else 1), className="num"),
                                  html.Td(str(r["sumber_sheet"])), html.Td(str(r["sumber_sel"]), className="cell")],
                                 className="value-row posyandu-row"))  # fmt: skip

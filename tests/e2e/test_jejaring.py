@@ -181,3 +181,24 @@ def test_pws_table_posyandu_view(page: Any, server: Server) -> None:
     _wait_rows(page, POSYANDU, 1)
     assert _rows(page, POSYANDU)[0]["kode_unit"] == first["kode_unit"]
     shot(page, "pws-posyandu")
+
+
+def test_without_a_network_list_the_page_says_how_to_add_one(page: Any, server: Server) -> None:
+    source = server.root / "jejaring.csv"
+    aside = server.root.parent / "jejaring.csv.aside"
+    source.rename(aside)
+    try:
+        open_page(page, f"/jejaring?tahun={TAHUN}&bulan={BULAN}")
+        page.wait_for_selector(".jj-empty")
+        text = page.inner_text(".jj-empty")
+        assert "Belum ada daftar jejaring layanan" in text and "jenis,nama,kode_desa" in text
+        assert not page.is_visible("#jejaring-bagian-celah") and not page.is_visible(".jj-tile")
+        open_page(page, f"/peta?tahun={TAHUN}&bulan={BULAN}&indikator=K4")
+        page.wait_for_selector(f"{MAP} .maplibregl-canvas")
+        page.get_by_label("Jejaring layanan", exact=True).check()
+        settle(page)
+        page.wait_for_selector("#peta-jejaring-legenda", state="visible")
+        assert "Belum ada daftar jejaring" in page.inner_text("#peta-jejaring-legenda")
+        assert _layer_points(page) == 0
+    finally:
+        aside.rename(source)
