@@ -222,3 +222,13 @@ def test_posyandu_columns_follow_the_indicator() -> None:
     ratio = next(c for c in nf.posyandu_column_defs("BALITA_N") if c["field"] == "persen")
     assert "N/D" in ratio["headerName"]
     assert nf.ratio_codes("BALITA_N") == ["BALITA_D"] and nf.ratio_codes("K4") == []
+
+
+def test_layer_traces_are_valid_plotly_traces() -> None:
+    """The layer's traces are built as plain dicts (fast); plotly accepts them as they are."""
+    import plotly.graph_objects as go
+
+    points = nf.map_points(nf.active_units(JEJARING, nf.month_end(2025, 6)))
+    fig = go.Figure([nf.no_pustu_trace(["1.02"], "/geo/desa.json"), nf.points_trace(points)])
+    assert fig.data[1].type == "scattermap" and len(fig.data[1].lat) == len(points)
+    assert fig.data[0].type == "choroplethmap" and fig.data[0].hoverinfo == "skip"
