@@ -474,7 +474,7 @@ def is_kabupaten_code(kode: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------- network layer
 def _network_legend(points: Any, no_pustu: int, without_coordinates: int) -> list:
-    rows = [
+    rows: list[Any] = [
         html.Div([html.Span(className="jj-legend-dot", style={"background": colour, "width": f"{size}px",
                                                                "height": f"{size}px"}), label],
                  className="jj-legend-row", **_attrs({"data-jenis": jenis}))

@@ -278,7 +278,8 @@ def update_posyandu(filters: dict | None, level: str | None, chosen: str | None)
     tahun, bulan, indikator = int(filters["tahun"]), int(filters["bulan"]), str(filters["indikator"])
     pkm, desa = filters.get("puskesmas") or None, filters.get("desa") or None
     values = service.posyandu_values(ws, tahun)
-    hidden, shown = {"display": "none"}, {}
+    hidden: dict[str, str] = {"display": "none"}
+    shown: dict[str, str] = {}
     if indikator not in nf.posyandu_indicators(values):
         return hidden, shown, hidden, [], None if chosen else no_update, "", [], []
     if level != POSYANDU_LEVEL:

@@ -21,7 +21,7 @@ import pandas as pd
 from dash import dcc, html
 
 from layouts._ids import JEJARING
-from layouts.kualitas import DEFAULT_COL_DEF, GRID_OPTIONS
+from layouts.kualitas import DEFAULT_COL_DEF, GRID_OPTIONS, _attrs
 from pws.figures.network import UNIT_ORDER, UNIT_STYLE, NetworkSummary, rate_text, unit_label
 from pws.figures.pwstable import js_number
 from pws.figures.theme import BRAND, format_number
@@ -153,7 +153,7 @@ def gap_columns(lang: str | None = None) -> list[dict[str, Any]]:
          "cellClassRules": {"jj-both": "params.data && params.data.prioritas === 1"}},
         {"field": "pustu", "headerName": t("jejaring_page.kol_pustu", lang), "width": 80, "type": "rightAligned",
          "filter": "agNumberColumnFilter", "valueFormatter": count},
-        {"field": "posyandu", "headerName": t("jejaring_page.kol_posyandu", lang), "width": 95,
+        {"field": "posyandu", "headerName": t("jejaring_page.kol_posyandu", lang), "width": 110,
          "type": "rightAligned", "filter": "agNumberColumnFilter", "valueFormatter": count},
     ]  # fmt: skip
 
@@ -191,7 +191,7 @@ def summary_tiles(s: NetworkSummary, bulan_nama: str, has_reports: bool) -> list
         return html.Div(
             [html.Div(label, className="jj-tile-label"), html.Div(value, className="jj-tile-value"),
              html.Div(note, className="jj-tile-note")],
-            className="jj-tile" + extra, **{"data-key": key},
+            className="jj-tile" + extra, **_attrs({"data-key": key}),
         )  # fmt: skip
 
     total = sum(s.units.values())
@@ -234,7 +234,7 @@ def by_puskesmas_table(frame: pd.DataFrame) -> list:
                  html.Td(format_number(r.tanpa_pustu, 0), className="num" + (" jj-bad" if r.tanpa_pustu else "")),
                  html.Td(format_number(r.tanpa_posyandu, 0),
                          className="num" + (" jj-bad" if r.tanpa_posyandu else ""))],
-                **{"data-kode": r.kode_puskesmas})
+                **_attrs({"data-kode": r.kode_puskesmas}))
         for r in frame.itertuples(index=False)
     ]  # fmt: skip
     return [html.H2(t("jejaring_page.celah_pkm_judul")),
