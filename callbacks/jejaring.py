@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from layouts import jejaring as view
@@ -214,3 +214,20 @@ def export_gaps(_clicks: int | None) -> bool:
 )
 def export_silent(_clicks: int | None) -> bool:
     return True
+
+
+@callback(
+    Output(SHELL.puskesmas, "value", allow_duplicate=True),
+    Input({"type": JEJARING.pick, "kode": ALL}, "n_clicks"),
+    State(SHELL.filters, "data"),
+    prevent_initial_call=True,
+)
+def pick_puskesmas(_clicks: list, filters: dict | None) -> str | None:
+    """A puskesmas of the per-puskesmas table chooses it; the chosen one again goes back to all."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # a button that just appeared, not a click
+    kode = str(trigger.get("kode") or "")
+    if not kode:
+        raise PreventUpdate
+    return None if (filters or {}).get("puskesmas") == kode else kode

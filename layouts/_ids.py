@@ -154,3 +154,4 @@ class JEJARING:
     problems_title = "jejaring-masalah-judul"
     problems = "jejaring-masalah"
     drawn = "jejaring-tergambar"  # store: the view the page shows
+    pick = "jejaring-pilih"  # pattern id {"type": pick, "kode": <kode_puskesmas>}: a puskesmas of the table

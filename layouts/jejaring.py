@@ -230,7 +230,9 @@ def by_puskesmas_table(frame: pd.DataFrame) -> list:
         ]
     )
     body = [
-        html.Tr([html.Td(r.nama_puskesmas), html.Td(format_number(r.desa, 0), className="num"),
+        html.Tr([html.Td(html.Button(r.nama_puskesmas, id={"type": JEJARING.pick, "kode": r.kode_puskesmas},
+                                     n_clicks=0, className="jj-pkm-link")),
+                 html.Td(format_number(r.desa, 0), className="num"),
                  html.Td(format_number(r.tanpa_pustu, 0), className="num" + (" jj-bad" if r.tanpa_pustu else "")),
                  html.Td(format_number(r.tanpa_posyandu, 0),
                          className="num" + (" jj-bad" if r.tanpa_posyandu else ""))],
