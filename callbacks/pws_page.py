@@ -302,7 +302,7 @@ def update_posyandu(filters: dict | None, level: str | None, chosen: str | None)
     ind = service.workspace_data(ws).catalogue.indicators[indikator]
     lead = t("jejaring_page.pws_keterangan", n=len(rows), bulan=t(f"month.{bulan}"), tahun=tahun)
     columns = nf.posyandu_column_defs(indikator, ind.jenis, show_puskesmas=not pkm, lang=current_lang())
-    return hidden, hidden, shown, options, value, lead, columns, nf.records(rows)
+    return shown, hidden, shown, options, value, lead, columns, nf.records(rows)
 
 
 @callback(

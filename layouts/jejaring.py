@@ -45,7 +45,13 @@ _SMALL_GRID = {**GRID_OPTIONS, "pagination": False, "domLayout": "autoHeight"}
 
 def grid_options(**extra: Any) -> dict[str, Any]:
     """The page's grids: no pagination, as high as their rows, AG Grid's own texts in the user's language."""
-    return {**_SMALL_GRID, "localeText": {"noRowsToShow": t("jejaring_page.tanpa_baris")}, **extra}
+    return {**_SMALL_GRID, "localeText": grid_locale(), **extra}
+
+
+def grid_locale() -> dict[str, str]:
+    """AG Grid's own words (pagination, empty grid) in the user's language."""
+    words = {key: t(f"jejaring_page.grid_{key}") for key in ("page", "of", "to", "pageSizeSelectorLabel")}
+    return {"noRowsToShow": t("jejaring_page.tanpa_baris"), **words}
 
 
 def _grid(grid_id: str, columns: list[dict[str, Any]], row_id: str, file_name: str) -> dag.AgGrid:
@@ -55,7 +61,7 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], row_id: str, file_name: s
         defaultColDef=DEFAULT_COL_DEF,
         rowData=[],
         getRowId=f"params.data.{row_id}",
-        dashGridOptions=grid_options(),
+        dashGridOptions=grid_options(pagination=True, paginationPageSize=25, paginationPageSizeSelector=[25, 100, 500]),
         csvExportParams={"columnSeparator": ";", "fileName": file_name},
         className="jj-grid",
         style={"width": "100%"},
@@ -179,7 +185,7 @@ def history_columns(months: list[str], lang: str | None = None) -> list[dict[str
     ]  # fmt: skip
     for month in months:
         label = f"{t(f'month.{int(month[5:])}', lang)[:3]} {month[2:4]}"
-        cols.append({"field": month, "headerName": label, "width": 78, "type": "rightAligned",
+        cols.append({"field": month, "headerName": label, "flex": 1, "minWidth": 64, "type": "rightAligned",
                      "valueFormatter": js_number(0), "sortable": False, "filter": False})  # fmt: skip
     return cols
 

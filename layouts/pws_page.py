@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from layouts._ids import PWS
+from layouts.jejaring import grid_locale
 from pws.figures.pwstable import DEFAULT_COL_DEF, GET_ROW_ID, column_defs
 from pws.figures.theme import BRAND, FONT, INK
 from pws.i18n import t
@@ -155,7 +156,9 @@ def posyandu_view() -> html.Div:
                 defaultColDef=DEFAULT_COL_DEF,
                 rowData=[],
                 getRowId="params.data.kode_unit",
-                dashGridOptions={**GRID_OPTIONS, "domLayout": "autoHeight"},
+                dashGridOptions={**GRID_OPTIONS, "domLayout": "autoHeight", "pagination": True,
+                                 "paginationPageSize": 25, "paginationPageSizeSelector": [25, 100, 500],
+                                 "localeText": grid_locale()},
                 csvExportParams={"columnSeparator": ";", "fileName": "pws_posyandu.csv"},
                 className="pws-grid",
                 style={"width": "100%"},

@@ -513,6 +513,6 @@ def posyandu_column_defs(
         cols.append(number("kumulatif", t("jejaring_page.kol_kumulatif", lang), width=110))
     ratio = SKDN_RATIOS.get(indikator)
     if ratio:
-        cols.append(number("penyebut", t("jejaring_page.kol_penyebut", lang, kode=ratio[0]), width=130))
+        cols.append(number("penyebut", t("jejaring_page.kol_penyebut", lang, kode=ratio[1].split("/")[1]), width=130))
         cols.append(number("persen", t("jejaring_page.kol_persen", lang, rasio=ratio[1]), decimals=1, width=90))
     return cols
