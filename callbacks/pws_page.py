@@ -293,7 +293,8 @@ def update_posyandu(filters: dict | None, level: str | None, chosen: str | None)
     if desa:
         mine = mine[mine["kode_desa"] == desa]
     every = nf.posyandu_table(mine, units, wilayah, tahun, bulan, indikator)
-    options = [{"label": f"{r.posyandu} — {r.nama_desa}", "value": r.kode_unit}
+    options = [{"label": f"{r.posyandu} — {r.nama_desa}" + ("" if pkm else f" ({r.nama_puskesmas})"),
+                "value": r.kode_unit}
                for r in every.sort_values(["nama_desa", "posyandu"]).itertuples(index=False)]  # fmt: skip
     value: Any = no_update
     if chosen and chosen not in set(every["kode_unit"]):

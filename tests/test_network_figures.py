@@ -106,6 +106,8 @@ def test_summary_counts_desa_and_reporting_rate() -> None:
     assert (s.desa, s.tanpa_pustu, s.tanpa_posyandu, s.posyandu, s.melapor) == (4, 3, 1, 4, 2)
     assert s.reporting_rate == pytest.approx(50.0)
     assert nf.rate_text(s) == "50%"
+    almost = nf.NetworkSummary(units={}, desa=1, tanpa_pustu=0, tanpa_posyandu=0, posyandu=298, melapor=297)
+    assert nf.rate_text(almost) == "99,7%"
     empty = nf.summary(JEJARING.iloc[:0], BY_DESA.iloc[:0], reporting.iloc[:0])
     assert empty.reporting_rate is None and nf.rate_text(empty) == "–"
 

@@ -483,8 +483,9 @@ def desa_units(units: pd.DataFrame, kode_desa: str) -> pd.DataFrame:
 
 
 def rate_text(summary_: NetworkSummary) -> str:
-    """ "87,5%" (or "–")."""
-    return format_pct(summary_.reporting_rate, 0)
+    """ "87%", "99,7%" (one decimal unless whole: 297 of 298 is not 100%), or "–"."""
+    rate = summary_.reporting_rate
+    return format_pct(rate, 0 if rate is None or rate == int(rate) else 1)
 
 
 def posyandu_column_defs(

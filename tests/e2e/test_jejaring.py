@@ -107,14 +107,19 @@ def test_page_lists_desa_without_pustu_and_a_posyandu_history(page: Any, server:
     reported = set(values.loc[(values["bulan"] == BULAN) & values["kode_unit"].notna(), "kode_unit"].astype(str))
     silent = _rows(page, SILENT)
     assert all(r["kode_unit"] not in reported for r in silent)
+    active = units.loc[units["jenis"] == "posyandu"]
+    assert len(silent) == len(active) - len(reported)  # every posyandu that reported is an active one
+    assert f"dari {len(active)} posyandu aktif" in tiles["lapor"].inner_text()
 
     # choose a posyandu: its SKDN bars and its values month by month
     totals = _unit_totals(values)
     this_month = totals[(totals.index.get_level_values("tahun") == TAHUN)
                         & (totals.index.get_level_values("bulan") == BULAN)]  # fmt: skip
     kode = str(this_month.index.get_level_values("kode_unit")[0])
-    nama = str(values.loc[values["kode_unit"] == kode, "posyandu"].iloc[0])
-    choose(page, "jejaring-posyandu", f"{nama} — ")
+    row = values[values["kode_unit"] == kode].iloc[0]
+    wilayah = pd.read_csv(server.root / "wilayah.csv", dtype=str).set_index("kode_desa")
+    desa = wilayah.loc[str(row["kode_desa"])]
+    choose(page, "jejaring-posyandu", f"{row['posyandu']} — {desa['nama_desa']} ({desa['nama_puskesmas']})")
     page.wait_for_selector("#jejaring-riwayat-grafik .barlayer .trace")
     _wait_rows(page, HISTORY)
     history = _rows(page, HISTORY)
@@ -125,6 +130,7 @@ def test_page_lists_desa_without_pustu_and_a_posyandu_history(page: Any, server:
     for (_unit, code, _tahun, _bulan), value in mine.items():
         row = next(r for r in history if r["indikator"] == code)
         assert row[month] == value
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "jejaring")
 
 
@@ -194,10 +200,9 @@ def test_pws_table_posyandu_view(page: Any, server: Server) -> None:
 
     # one posyandu
     first = rows[0]
-    choose(page, "pws-posyandu", f"{first['posyandu']} — {first['nama_desa']}")
+    choose(page, "pws-posyandu", f"{first['posyandu']} — {first['nama_desa']} ({first['nama_puskesmas']})")
     _wait_rows(page, POSYANDU, 1)
     assert _rows(page, POSYANDU)[0]["kode_unit"] == first["kode_unit"]
-    shot(page, "pws-posyandu")
 
 
 def test_without_a_network_list_the_page_says_how_to_add_one(page: Any, server: Server) -> None:
