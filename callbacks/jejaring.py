@@ -122,7 +122,7 @@ def update_page(filters: dict | None, chosen: str | None, drawn: dict | None) ->
         view.summary_tiles(summary, month, has_reports),
         SHOWN,
         nf.records(gaps),
-        t("jejaring_page.celah_jumlah", n=len(gaps)),
+        t("jejaring_page.celah_jumlah", n=len(gaps)) if len(gaps) else t("jejaring_page.celah_kosong"),
         view.by_puskesmas_table(nf.gaps_by_puskesmas(by_desa, wilayah)) if not desa else [],
         SHOWN,
         t("jejaring_page.lapor_judul", bulan=month, tahun=tahun),
