@@ -62,6 +62,8 @@ def posyandu_options(units: pd.DataFrame, with_puskesmas: bool) -> list[dict[str
     Output(JEJARING.summary, "children"),
     Output(JEJARING.network_part, "style"),
     Output(JEJARING.gaps, "rowData"),
+    Output(JEJARING.gaps, "style"),
+    Output(JEJARING.gaps_export, "style"),
     Output(JEJARING.gaps_shown, "children"),
     Output(JEJARING.by_puskesmas, "children"),
     Output(JEJARING.silent_part, "style"),
@@ -94,8 +96,8 @@ def update_page(filters: dict | None, chosen: str | None, drawn: dict | None) ->
     problems = view.problems_table(issues)
     problems_style = SHOWN if issues or len(jejaring) else HIDDEN
     if jejaring.empty:
-        return (lead, view.empty_notice(str(ws.root.resolve())), [], HIDDEN, [], "", [], HIDDEN, "", "", [], HIDDEN,
-                HIDDEN, [], None, problems_style, problems_title, problems, key)  # fmt: skip
+        return (lead, view.empty_notice(str(ws.root.resolve())), [], HIDDEN, [], HIDDEN, HIDDEN, "", [], HIDDEN, "",
+                "", [], HIDDEN, HIDDEN, [], None, problems_style, problems_title, problems, key)  # fmt: skip
 
     wilayah = service.workspace_data(ws).wilayah
     units = nf.in_scope(nf.active_units(jejaring, nf.month_end(tahun, bulan)), pkm, desa)
@@ -122,6 +124,8 @@ def update_page(filters: dict | None, chosen: str | None, drawn: dict | None) ->
         view.summary_tiles(summary, month, has_reports),
         SHOWN,
         nf.records(gaps),
+        GRID if len(gaps) else HIDDEN,
+        SHOWN if len(gaps) else HIDDEN,
         t("jejaring_page.celah_jumlah", n=len(gaps)) if len(gaps) else t("jejaring_page.celah_kosong"),
         view.by_puskesmas_table(nf.gaps_by_puskesmas(by_desa, wilayah)) if not desa else [],
         SHOWN,
