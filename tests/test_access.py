@@ -36,6 +36,9 @@ VIEW_STORES = {"shell-filters", "peta-tergambar", "peta-panel-kunci", "kualitas-
 UNSCOPED = {
     "pws-tabel.dashGridOptions",  # the quick-filter text
     "pws-tabel.exportDataAsCsv",  # exports the grid the user already has
+    "pws-tabel-posyandu.exportDataAsCsv",  # the same for the posyandu table
+    "jejaring-celah.exportDataAsCsv",  # the same for the Jejaring page's grids
+    "jejaring-belum-lapor.exportDataAsCsv",
     "shell-alert.children",  # closes the error alert
     "_pages_content.children",  # the page layout: the URL's query is clamped by pws.viewstate (tested below)
 }
