@@ -651,10 +651,11 @@ def start_ingest(ws: Workspace, token: str, lang: str | None = None) -> bool:
         except Exception as exc:  # a bug or a broken database: shown to the user, logged with its traceback
             log.exception("ingest of staged upload %s failed", token)
             final = IngestProgress(BROKEN, 0, total, None, [], f"{type(exc).__name__}: {exc}"[:300])
+        for index in range(total):  # the bytes go first: whoever sees the final state sees them gone
+            with contextlib.suppress(OSError):
+                (folder / f"{index}.bin").unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             _write_json(folder / PROGRESS, _progress_json(final))
-            for index in range(total):
-                (folder / f"{index}.bin").unlink(missing_ok=True)
 
     threading.Thread(target=run, name=f"pws-unggah-{token[:8]}", daemon=True).start()
     return True
