@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,11 @@ def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def browser(server: Server) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole session (Playwright's sync API allows one driver per thread, so every
+    tab of every server comes from this browser)."""
+    if chromium_path() is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -108,6 +113,12 @@ def browser(server: Server) -> Iterator[Any]:
         b.close()
 
 
+@pytest.fixture(scope="session")
+def browser(chromium: Any, server: Server) -> Any:
+    """The session's Chromium, with the open demo server running."""
+    return chromium
+
+
 @dataclass
 class Watch:
     """What a page did that a test must not allow."""
@@ -116,15 +127,17 @@ class Watch:
     external: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def page(browser: Any, server: Server) -> Iterator[Any]:
-    """A fresh browser tab (1366×900, Indonesian locale) that fails the test on console errors and on requests
-    that leave the machine."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", base_url=server.url)
+@contextmanager
+def watched_tab(browser: Any, base_url: str, geo: list[str] | None = None) -> Iterator[Any]:
+    """A fresh tab (1366×900, Indonesian locale) in its own context that fails the test on console errors and on
+    requests that leave the machine (blocked too); the names of the ``/geo/`` files it fetches go to ``geo``."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", base_url=base_url)
     watch = Watch()
 
     def route(r: Any) -> None:
         if urlparse(r.request.url).hostname in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
+            if geo is not None and "/geo/" in r.request.url:
+                geo.append(r.request.url.rsplit("/", 1)[-1])
             r.continue_()
         else:
             watch.external.append(r.request.url)
@@ -139,6 +152,13 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     context.close()
     assert not watch.external, f"requests left the machine: {watch.external}"
     assert not watch.errors, f"browser console errors: {watch.errors}"
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh tab on the open demo server (see :func:`watched_tab`)."""
+    with watched_tab(browser, server.url) as tab:
+        yield tab
 
 
 def settle(tab: Any, timeout_ms: int = 30_000) -> None:
@@ -240,31 +260,7 @@ def auth_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture
-def auth_page(auth_server: AuthServer) -> Iterator[Any]:
-    """Like :func:`page`, on the server with login (its own browser: the open server is not started)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=FLAGS)
-        context = b.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", base_url=auth_server.url)
-        watch = Watch()
-
-        def route(r: Any) -> None:
-            if urlparse(r.request.url).hostname in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
-                r.continue_()
-            else:
-                watch.external.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        tab = context.new_page()
-        tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: watch.errors.append(str(e)))
-        tab.set_default_timeout(30_000)
+def auth_page(chromium: Any, auth_server: AuthServer) -> Iterator[Any]:
+    """Like :func:`page`, on the server with login (the open server is not started)."""
+    with watched_tab(chromium, auth_server.url) as tab:
         yield tab
-        context.close()
-        b.close()
-    assert not watch.external, f"requests left the machine: {watch.external}"
-    assert not watch.errors, f"browser console errors: {watch.errors}"

@@ -13,7 +13,6 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
@@ -21,11 +20,8 @@ from pws import service
 from pws.config import Workspace
 from pws.geo import MAX_VIEW_BYTES
 from tests.e2e.conftest import (
-    FLAGS,
-    LOCAL_HOSTS,
     REPO,
     Server,
-    Watch,
     _free_port,
     _unavailable,
     choose,
@@ -33,6 +29,7 @@ from tests.e2e.conftest import (
     current_url,
     open_page,
     settle,
+    watched_tab,
 )
 
 MAP = "#peta-choropleth"
@@ -71,39 +68,12 @@ def province_server(province_store: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture
-def tab(province_server: Server) -> Iterator[tuple[Any, list[str]]]:
+def tab(chromium: Any, province_server: Server) -> Iterator[tuple[Any, list[str]]]:
     """A browser tab on the province server (fails on console errors and external requests) and the /geo/ files it
     fetched."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID",
-                                      base_url=province_server.url)  # fmt: skip
-        watch = Watch()
-        geo: list[str] = []
-
-        def route(r: Any) -> None:
-            if urlparse(r.request.url).hostname in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
-                if "/geo/" in r.request.url:
-                    geo.append(r.request.url.rsplit("/", 1)[-1])
-                r.continue_()
-            else:
-                watch.external.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: watch.errors.append(str(e)))
-        page.set_default_timeout(30_000)
+    geo: list[str] = []
+    with watched_tab(chromium, province_server.url, geo) as page:
         yield page, geo
-        context.close()
-        browser.close()
-    assert not watch.external, f"requests left the machine: {watch.external}"
-    assert not watch.errors, f"browser console errors: {watch.errors}"
 
 
 def _locations(page: Any) -> list[str]:
