@@ -64,23 +64,22 @@ class Server:
     process: subprocess.Popen[bytes] = field(repr=False)
 
 
-@pytest.fixture(scope="session")
-def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``python app.py`` serving its own copy of the ingested demo workspace on a free loopback port."""
-    if chromium_path() is None:
-        _unavailable("Chromium is not installed (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("e2e") / "ws"
-    shutil.copytree(demo_store, root)
+@contextmanager
+def running_app(root: Path, ready_path: str = "/_dash-layout", **env: str) -> Iterator[Server]:
+    """``python app.py`` serving the workspace ``root`` on a free loopback port (extra environment ``env``),
+    once ``ready_path`` answers 200; stopped afterwards. Fails the test with the server's log if it does not start."""
     port = _free_port()
     log = root.parent / "server.log"
-    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id"}
+    environ = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id", **env}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "app.py")], cwd=REPO, env=environ, stdout=out, stderr=out
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/_dash-layout", timeout=5) as response:
+            with urllib.request.urlopen(f"{url}{ready_path}", timeout=5) as response:
                 if response.status == 200:
                     break
         except OSError:
@@ -89,12 +88,25 @@ def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             process.kill()
             pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.3)
-    yield Server(url, root, log, process)
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield Server(url, root, log, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``python app.py`` serving its own copy of the ingested demo workspace on a free loopback port."""
+    if chromium_path() is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("e2e") / "ws"
+    shutil.copytree(demo_store, root)
+    with running_app(root) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -232,31 +244,9 @@ def auth_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     auth.add_user(store, "admin", AUTH_PASSWORD, "admin")
     auth.add_user(store, "pkm", AUTH_PASSWORD, "puskesmas", kode, set(wilayah["kode_puskesmas"]))
     store.close()
-    port = _free_port()
-    log = root.parent / "server.log"
-    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id", "PWS_AUTH": "1"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.3)
     desa = sorted(wilayah.loc[wilayah["kode_puskesmas"] == kode, "kode_desa"])
-    yield AuthServer(url, root, log, process, puskesmas=kode, desa=desa)
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(root, "/login", PWS_AUTH="1") as running:
+        yield AuthServer(running.url, root, running.log, running.process, puskesmas=kode, desa=desa)
 
 
 @pytest.fixture

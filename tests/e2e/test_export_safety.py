@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +13,7 @@ from typing import Any
 import pytest
 
 from pws.safety import FORMULA_PREFIXES, neutralise
-from tests.e2e.conftest import REPO, _free_port, open_page
+from tests.e2e.conftest import open_page, running_app
 from tests.test_export_safety import HOSTILE, plant
 
 API = "dash_ag_grid.getApi('pws-tabel')"
@@ -30,30 +25,8 @@ def hostile_url(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     root = tmp_path_factory.mktemp("e2e-aman") / "ws"
     shutil.copytree(demo_store, root, ignore=shutil.ignore_patterns("cache", "unggah"))
     plant(root)
-    port = _free_port()
-    log = root.parent / "server.log"
-    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_dash-layout", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(root) as running:
+        yield running.url
 
 
 def test_hostile_names_are_text_on_the_page_and_in_the_csv(page: Any, hostile_url: str, tmp_path: Path) -> None:

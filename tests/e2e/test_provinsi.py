@@ -4,12 +4,7 @@ kabupaten filter and the breadcrumb move between kabupaten and back to the provi
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,14 +15,13 @@ from pws import service
 from pws.config import Workspace
 from pws.geo import MAX_VIEW_BYTES
 from tests.e2e.conftest import (
-    REPO,
     Server,
-    _free_port,
     _unavailable,
     choose,
     chromium_path,
     current_url,
     open_page,
+    running_app,
     settle,
     watched_tab,
 )
@@ -41,30 +35,8 @@ def province_server(province_store: Path, tmp_path_factory: pytest.TempPathFacto
         _unavailable("Chromium is not installed (apt-get install chromium)")
     root = tmp_path_factory.mktemp("e2e-provinsi") / "ws"
     shutil.copytree(province_store, root)
-    port = _free_port()
-    log = root.parent / "server.log"
-    env = {**os.environ, "PWS_WORKSPACE": str(root), "PWS_PORT": str(port), "PWS_LANG": "id"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_dash-layout", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the app did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.3)
-    yield Server(url, root, log, process)
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_app(root) as running:
+        yield running
 
 
 @pytest.fixture
